@@ -1,0 +1,42 @@
+# Every target creates .venv (and installs the project into it) when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test test-slow test-all figures bench clean help
+
+help:
+	@echo "make run        main job: eyeblink conditioning at defaults + all figures"
+	@echo "make test       default test suite (< 10 min on 2 cores)"
+	@echo "make test-slow  long simulations (full-size targets, several seeds)"
+	@echo "make figures    regenerate figures into figures/output/"
+	@echo "make bench      benchmarks (bench/)"
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m protocols eyeblink
+	$(BIN)/python -m figures
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -m "slow or not slow"
+
+figures: $(STAMP)
+	$(BIN)/python -m figures
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,46 @@
+"""Discovers figure modules so that adding a figure never means editing a shared list."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import figures
+
+_NOT_FIGURES = {"registry", "__main__"}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One regenerable figure."""
+
+    name: str
+    protocol: str | None
+    description: str
+    module: ModuleType
+
+    def make(self, out_dir: Path, results_dir: Path | None = None) -> list[Path]:
+        return self.module.make(Path(out_dir), None if results_dir is None else Path(results_dir))
+
+
+def all_figures() -> dict[str, FigureSpec]:
+    """Return every figure, keyed by name, in a stable (sorted) order."""
+    specs = {}
+    for info in pkgutil.iter_modules(figures.__path__):
+        if info.name.startswith("_") or info.name in _NOT_FIGURES:
+            continue
+        module = importlib.import_module(f"figures.{info.name}")
+        if not hasattr(module, "NAME"):
+            continue
+        specs[module.NAME] = FigureSpec(module.NAME, module.PROTOCOL, module.DESCRIPTION, module)
+    return dict(sorted(specs.items()))
+
+
+def theory_figures() -> list[FigureSpec]:
+    return [s for s in all_figures().values() if s.protocol is None]
+
+
+def figures_for_protocol(protocol: str) -> list[FigureSpec]:
+    return [s for s in all_figures().values() if s.protocol == protocol]

@@ -1,0 +1,1 @@
+"""Hippocampus / entorhinal cortex as modern-Hopfield (softmax) attention: abstract maths and the spiking network."""

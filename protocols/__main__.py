@@ -1,0 +1,3 @@
+from protocols.cli import main
+
+raise SystemExit(main())
