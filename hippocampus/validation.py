@@ -88,3 +88,15 @@ def validate_dataclass(instance) -> None:
         check = f.metadata.get("check")
         if check is not None:
             check(f.name, getattr(instance, f.name))
+
+
+def param(default, check=None):
+    """A dataclass field for a parameter, usable with Brian2 quantities.
+
+    Quantities are numpy arrays, which dataclasses refuse as plain defaults ("mutable default"),
+    so the default is wrapped in a factory. ``check(name, value)`` is stored in the field metadata
+    for :func:`validate_dataclass`.
+    """
+    import dataclasses
+
+    return dataclasses.field(default_factory=lambda: default, metadata={} if check is None else {"check": check})

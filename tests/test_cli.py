@@ -1,0 +1,108 @@
+"""The protocol CLI end to end, with a toy protocol: results layout, provenance, errors, exit codes."""
+import dataclasses
+import json
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+from brian2 import Hz, ms
+
+from cerebellum.validation import check_quantity, param
+from protocols import cli
+from protocols.engine import RunOutput, synaptic_events
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyConfig:
+    rate: object = param(50 * Hz)
+    duration: object = param(100 * ms)
+
+    def __post_init__(self):
+        check_quantity("rate", self.rate, Hz, 0 * Hz)
+        check_quantity("duration", self.duration, ms, 0 * ms, lo_open=True)
+
+
+def _toy_run(config, sim, seed):
+    from brian2 import Network, PoissonGroup, SpikeMonitor
+
+    group = PoissonGroup(10, config.rate)
+    mon = SpikeMonitor(group)
+    net = Network(group, mon)
+    sim.run(net, config.duration, "only phase")
+    sim.execute()
+    counts = np.asarray(mon.count)
+    return RunOutput(summary={"spikes": int(counts.sum())}, data={"counts": counts},
+                     synaptic_events=synaptic_events(counts, np.arange(10)))
+
+
+@pytest.fixture
+def toy_protocol(monkeypatch):
+    module = types.SimpleNamespace(NAME="toy", DESCRIPTION="toy protocol for CLI tests",
+                                   add_arguments=lambda p: None, make_config=lambda args: ToyConfig(),
+                                   run=_toy_run)
+    monkeypatch.setattr(cli, "all_protocols", lambda: {"toy": module})
+    return module
+
+
+def _main(args, capsys):
+    code = cli.main(args)
+    return code, capsys.readouterr()
+
+
+def test_run_writes_results_params_and_cost(toy_protocol, tmp_path, capsys):
+    out = tmp_path / "res"
+    code, io = _main(["toy", "--device", "runtime", "--out", str(out), "--seed", "5",
+                      "--set", "rate=80*Hz", "--no-progress"], capsys)
+    assert code == 0, io.err
+    summary = json.loads((out / "summary.json").read_text())
+    params = json.loads((out / "params.json").read_text())
+    assert summary["spikes"] > 0
+    assert summary["cost"]["simulated_time_s"] == pytest.approx(0.1)
+    assert summary["cost"]["synaptic_events"] == summary["spikes"]
+    assert params["seed"] == 5 and params["config"]["rate"] == "80. * hertz"
+    assert params["provenance"]["versions"]["brian2"].startswith("2.")
+    assert "counts" in np.load(out / "data.npz").files
+
+
+def test_same_seed_same_result(toy_protocol, tmp_path, capsys):
+    for name in ("a", "b"):
+        assert _main(["toy", "--device", "runtime", "--out", str(tmp_path / name), "--no-progress"], capsys)[0] == 0
+    a, b = (np.load(tmp_path / n / "data.npz")["counts"] for n in ("a", "b"))
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["toy", "--set", "rate=-3*Hz"], "rate = -3. * hertz is out of range"),
+    (["toy", "--set", "rate=3"], "rate = 3 must have units of hertz"),
+    (["toy", "--set", "nope=3"], "--set nope: unknown parameter"),
+    (["toy", "--device", "gpu"], "invalid choice: 'gpu'"),
+    (["toy", "--seed", "x"], "invalid int value: 'x'"),
+    (["unknown"], "invalid choice: 'unknown'"),
+])
+def test_bad_input_is_one_line_and_exit_2(toy_protocol, argv, message, capsys):
+    code, io = _main(argv, capsys)
+    assert code == 2
+    assert message in io.err and io.err.count("\n") == 1 and "Traceback" not in io.err
+
+
+def test_existing_results_are_never_overwritten_without_force(toy_protocol, tmp_path, capsys):
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier result")
+    code, io = _main(["toy", "--device", "runtime", "--out", str(out), "--no-progress"], capsys)
+    assert code == 2 and "pass --force" in io.err
+    assert (out / "keep.txt").read_text() == "earlier result"
+    assert _main(["toy", "--device", "runtime", "--out", str(out), "--force", "--no-progress"], capsys)[0] == 0
+    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+
+
+def test_help_lists_protocols_and_exits_0():
+    proc = subprocess.run([sys.executable, "-m", "protocols", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "protocols:" in proc.stdout
+
+
+def test_unknown_figure_exits_2_with_one_line():
+    proc = subprocess.run([sys.executable, "-m", "figures", "no_such_figure"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "known figures:" in proc.stderr and proc.stderr.count("\n") == 1
