@@ -125,7 +125,8 @@ class GridCode:
         else:
             theta = _as_array("orientations", orientations, ndims=(1,))
             if theta.shape != (self.n_modules,):
-                raise ValueError(f"orientations has shape {theta.shape}: allowed (n_modules,) = ({self.n_modules},)")
+                raise ValueError(f"orientations has shape {theta.shape}: "
+                                 f"allowed (n_modules,) = ({self.n_modules},)")
         self.orientations = theta.copy()
         self.cells_per_module = _check_int("cells_per_module", cells_per_module, lo=1)
         if phase_layout not in ("lattice", "random"):
