@@ -88,7 +88,7 @@ def check_int_array(name: str, values, lo=None, hi=None) -> np.ndarray:
         raise TypeError(f"{name} = {_short(values)} must contain integers (got dtype {arr.dtype})")
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-            bad = arr[~(np.isfinite(arr) & (arr == np.round(arr)))].ravel()[0]
+            bad = arr[~(np.isfinite(arr) & (arr == np.round(arr)))].ravel()[0].item()
             raise TypeError(f"{name} must contain integers; found {bad!r}")
     arr = arr.astype(np.int64)
     lo_v, lo_t = _bound(lo)
@@ -113,7 +113,7 @@ def check_binary_array(name: str, values, n: int | None = None, ndim=(1, 2)) -> 
         raise ValueError(f"{name} has length {arr.shape[-1]} along its last axis (shape {arr.shape}): "
                          f"must equal n = {n}")
     if arr.size and not np.all((arr == 0) | (arr == 1)):
-        bad = arr[(arr != 0) & (arr != 1)].ravel()[0]
+        bad = arr[(arr != 0) & (arr != 1)].ravel()[0].item()
         raise ValueError(f"{name} contains {bad!r}: allowed values are 0 and 1")
     return arr.astype(np.uint8)
 
