@@ -35,6 +35,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     common.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override any model parameter, e.g. --set tau_m=20*ms (repeatable)")
     common.add_argument("--force", action="store_true", help="replace an existing --out directory")
+    common.add_argument("--dt", type=float, default=0.1, metavar="MS",
+                        help="integration time step in ms (default 0.1)")
     common.add_argument("--threads", type=int, default=0,
                         help="OpenMP threads for standalone (default 0 = off; slower on 2 cores)")
     common.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -72,6 +74,10 @@ def _prepare(argv):
         raise SystemExit(0)
     if args.threads < 0:
         raise UsageError(f"--threads {args.threads}: must be >= 0")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError(f"--seed {args.seed}: must be in 0 <= seed < 2**32")
+    if not 0.001 <= args.dt <= 1.0:
+        raise UsageError(f"--dt {args.dt}: must be in 0.001 <= dt <= 1 (ms)")
     module = all_protocols()[args.protocol]
     try:
         config = module.make_config(args)
@@ -90,15 +96,17 @@ def run_protocol(args, module, config, out: Path) -> Path:
 
     results = ResultsDirectory(out, force=args.force)  # refuses an existing dir before simulating
     started = time.perf_counter()
-    with Simulation(device=args.device, name=module.NAME, seed=args.seed, threads=args.threads,
-                    progress=not args.no_progress) as sim:
-        output = module.run(config, sim, args.seed)
-        cost = sim.cost(output.synaptic_events, time.perf_counter() - started)
-    summary = {"protocol": module.NAME, **output.summary, "cost": cost}
-    params = {"protocol": module.NAME, "seed": args.seed, "device": args.device,
-              "openmp_threads": args.threads, "overrides": args.set,
-              "config": to_jsonable(config), "provenance": provenance()}
+    # The partial directory exists before simulating, so an unwritable --out fails fast.
     with results:
+        with Simulation(device=args.device, name=module.NAME, seed=args.seed, threads=args.threads,
+                        progress=not args.no_progress, dt_ms=args.dt) as sim:
+            output = module.run(config, sim, args.seed)
+            cost = sim.cost(output.synaptic_events, time.perf_counter() - started)
+        summary = {"protocol": module.NAME, **output.summary, "cost": cost}
+        params = {"protocol": module.NAME, "seed": args.seed, "device": args.device,
+                  "dt_ms": args.dt, "runtime_target": cost["runtime_target"],
+                  "openmp_threads": args.threads, "overrides": args.set,
+                  "config": to_jsonable(config), "provenance": provenance()}
         results.write_json("params.json", params)
         results.write_json("data.npz.keys.json", sorted(output.data))  # quick look without numpy
         results.write_npz("data.npz", output.data)
@@ -119,11 +127,11 @@ def _draw_figures(results_dir: Path) -> None:
 def main(argv=None) -> int:
     try:
         args, module, config, out = _prepare(argv)
-        from protocols.results import ResultsExistError
+        from protocols.results import ResultsExistError, ResultsLocationError
 
         try:
             final = run_protocol(args, module, config, out)
-        except ResultsExistError as err:
+        except (ResultsExistError, ResultsLocationError) as err:
             raise UsageError(str(err)) from None
     except UsageError as err:
         sys.stderr.write(f"python -m protocols: error: {err}\n")

@@ -6,6 +6,7 @@ bad ``--set`` value fails exactly like a bad constructor argument.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
 from typing import Any
@@ -21,15 +22,28 @@ def _units_namespace() -> dict[str, Any]:
     return names
 
 
+_SAFE_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.List,
+               ast.Tuple, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
+
+
 def parse_value(text: str):
     """Parse a ``--set`` value: a number, a Brian2 quantity (``20*ms``), a list, or a bare word.
 
-    Only unit names, numbers and arithmetic are evaluated (no builtins), so ``--set`` cannot run code.
+    The expression is checked against a whitelist first (numbers, unit names, ``+ - * / **``,
+    lists), so ``--set`` can never run code; anything else is kept as a plain string.
     """
+    namespace = _units_namespace()
     try:
-        return eval(text, {"__builtins__": {}}, _units_namespace())  # noqa: S307 - restricted namespace
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return text
+    for node in ast.walk(tree):
+        if not isinstance(node, _SAFE_NODES) or (isinstance(node, ast.Name) and node.id not in namespace):
+            return text  # e.g. a bare word such as `dense` or `biological`
+    try:
+        return eval(compile(tree, "<--set>", "eval"), {"__builtins__": {}}, namespace)  # noqa: S307 - whitelisted
     except Exception:
-        return text  # a bare word such as `dense` or `biological`
+        return text
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -83,6 +97,9 @@ def apply_overrides(config, assignments: dict[str, str]):
     paths = field_paths(config)
     for name, text in assignments.items():
         if name not in paths:
+            dotted = sorted(k for k in paths if k.endswith("." + name))
+            if dotted:
+                raise ValueError(f"--set {name}: ambiguous parameter; use one of {', '.join(dotted)}")
             known = ", ".join(sorted(k for k in paths if "." not in k))
             raise ValueError(f"--set {name}: unknown parameter; known parameters: {known}")
         config = _replace_path(config, paths[name], parse_value(text))

@@ -91,6 +91,8 @@ class Simulation:
         Code generation for ``device="runtime"``.
     build_dir : Path or None
         Override the standalone build directory.
+    dt_ms : float
+        Integration time step in ms (``defaultclock.dt``); default 0.1 ms.
     """
 
     device: str = "standalone"
@@ -100,11 +102,13 @@ class Simulation:
     progress: bool = True
     runtime_target: str = "numpy"
     build_dir: Path | None = None
+    dt_ms: float = 0.1
     segments: list = field(default_factory=list)  # (t_end in s, label) per scheduled run
     build_time_s: float = 0.0
     run_time_s: float = 0.0
     _lock: object = None
     _bar: object = None
+    _saved_run_cmd: object = None
 
     def __post_init__(self):
         if self.device not in DEVICES:
@@ -114,6 +118,8 @@ class Simulation:
                              f"{', '.join(RUNTIME_TARGETS)}")
         if not isinstance(self.threads, int) or self.threads < 0:
             raise ValueError(f"threads = {self.threads!r} is out of range: allowed threads >= 0")
+        if not 0.001 <= self.dt_ms <= 1.0:
+            raise ValueError(f"dt = {self.dt_ms} ms is out of range: allowed 0.001 ms <= dt <= 1 ms")
         if self.build_dir is None:
             self.build_dir = cache_root() / "standalone" / self.name
 
@@ -123,15 +129,20 @@ class Simulation:
         from brian2.devices import reinit_devices
 
         reinit_devices()
-        brian2.defaultclock.dt = 0.1 * brian2.ms
+        brian2.defaultclock.dt = self.dt_ms * brian2.ms
         if self.device == "standalone":
             self.build_dir = Path(self.build_dir)
             self.build_dir.parent.mkdir(parents=True, exist_ok=True)
             # Two runs of one protocol at once would share a build directory: serialise them.
             self._lock = open(self.build_dir.with_name(self.build_dir.name + ".lock"), "w")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
-            brian2.set_device("cpp_standalone", directory=str(self.build_dir), build_on_run=False)
-            brian2.prefs.devices.cpp_standalone.openmp_threads = self.threads
+            try:
+                brian2.set_device("cpp_standalone", directory=str(self.build_dir), build_on_run=False)
+                brian2.prefs.devices.cpp_standalone.openmp_threads = self.threads
+                self._saved_run_cmd = brian2.prefs.devices.cpp_standalone.run_cmd_unix
+            except BaseException:
+                self._release_lock()
+                raise
         else:
             brian2.set_device("runtime")
             brian2.prefs.codegen.target = self.runtime_target
@@ -145,12 +156,18 @@ class Simulation:
 
         if self._bar is not None:
             self._bar.close()
+        if self._saved_run_cmd is not None:  # the progress wrapper is specific to this run
+            brian2.prefs.devices.cpp_standalone.run_cmd_unix = self._saved_run_cmd
         reinit_devices()
         brian2.set_device("runtime")
+        self._release_lock()
+        return False
+
+    def _release_lock(self) -> None:
         if self._lock is not None:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
-        return False
+            self._lock = None
 
     # -- schedule ----------------------------------------------------------------------------
     @property
@@ -178,6 +195,7 @@ class Simulation:
 
         if self._bar is None:
             self._bar = make_bar(self.simulated_time_s)
+        self._bar.total = round(self.simulated_time_s, 3)  # runtime phases are scheduled one by one
         t = float(start) + float(completed) * float(duration)
         self._bar.n = round(t, 3)
         self._bar.set_postfix_str(_label_at(self.segments, t), refresh=False)
@@ -193,20 +211,23 @@ class Simulation:
         start = time.perf_counter()
         device.build(directory=str(self.build_dir), compile=True, run=False, with_output=False)
         self.build_time_s = time.perf_counter() - start
-        wrapper = [sys.executable, "-m", "protocols.progress", "--total", str(self.simulated_time_s),
+        # By file path, not `-m`: the wrapper runs in the build directory, whatever the install.
+        wrapper = [sys.executable, str(Path(__file__).with_name("progress.py")), "--total", str(self.simulated_time_s),
                    "--segments", json.dumps(self.segments)]
         if not self.progress:
             wrapper.append("--quiet")
         brian2.prefs.devices.cpp_standalone.run_cmd_unix = [*wrapper, "--", "./main"]
-        start = time.perf_counter()
         device.run(directory=str(self.build_dir), with_output=True)
-        self.run_time_s = time.perf_counter() - start
+        # The program's own clock (last_run_info.txt): excludes the wrapper's start-up.
+        self.run_time_s = float(getattr(device, "_last_run_time", 0.0))
 
     def cost(self, synaptic_events: int, wall_time_s: float) -> dict:
         """Run-cost record for ``summary.json``."""
         sim_s = self.simulated_time_s
         return {
             "device": self.device,
+            "dt_ms": self.dt_ms,
+            "runtime_target": self.runtime_target if self.device == "runtime" else None,
             "openmp_threads": self.threads,
             "simulated_time_s": sim_s,
             "wall_time_s": round(wall_time_s, 3),

@@ -35,8 +35,10 @@ def git_commit() -> dict | None:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5).stdout.strip() != ""
+        # untracked source files count too: an uncommitted protocol module changes results
+        status = subprocess.run(["git", "status", "--porcelain", "--", "*.py", "setup.cfg"], cwd=root,
+                                capture_output=True, text=True, timeout=5).stdout
+        dirty = status.strip() != ""
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit, "dirty": dirty}

@@ -20,6 +20,10 @@ class ResultsExistError(FileExistsError):
     """The target results directory exists and overwriting was not requested."""
 
 
+class ResultsLocationError(OSError):
+    """The results directory cannot be created where it was asked for."""
+
+
 class ResultsDirectory:
     """Context manager owning a run's results directory.
 
@@ -39,10 +43,13 @@ class ResultsDirectory:
         self.path = self.final.parent / f".{self.final.name}.partial-{os.getpid()}"
 
     def __enter__(self) -> "ResultsDirectory":
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir()
+        try:
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            self.path.mkdir()
+        except OSError as err:
+            raise ResultsLocationError(f"--out {self.final}: cannot create it ({err.strerror})") from None
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -50,7 +57,10 @@ class ResultsDirectory:
             shutil.rmtree(self.path, ignore_errors=True)
             return False
         old = None
-        if self.final.exists():  # only reachable with force=True
+        if self.final.exists():
+            if not self.force:  # appeared while we ran (e.g. a concurrent run with the same --out)
+                raise ResultsExistError(f"--out {self.final}: directory appeared during the run; "
+                                        f"new results kept in {self.path}")
             old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
             os.replace(self.final, old)
         os.replace(self.path, self.final)
@@ -70,7 +80,11 @@ class ResultsDirectory:
         """Write arrays (Brian2 quantities are stored as plain values in SI units) compressed."""
         target = self.path / name
         tmp = target.with_name(target.name + ".tmp.npz")
-        np.savez_compressed(tmp, **{k: np.asarray(v) for k, v in arrays.items()})
+        plain = {k: np.asarray(v) for k, v in arrays.items()}
+        ragged = [k for k, v in plain.items() if v.dtype == object]
+        if ragged:  # object arrays need pickle to load: refuse them so results stay portable
+            raise TypeError(f"data array {ragged[0]!r} has dtype object (ragged?); store a regular array")
+        np.savez_compressed(tmp, **plain)
         os.replace(tmp, target)
         return target
 

@@ -79,6 +79,9 @@ def test_same_seed_same_result(toy_protocol, tmp_path, capsys):
     (["toy", "--set", "nope=3"], "--set nope: unknown parameter"),
     (["toy", "--device", "gpu"], "invalid choice: 'gpu'"),
     (["toy", "--seed", "x"], "invalid int value: 'x'"),
+    (["toy", "--seed", "-1"], "--seed -1: must be in 0 <= seed < 2**32"),
+    (["toy", "--seed", "99999999999"], "must be in 0 <= seed < 2**32"),
+    (["toy", "--dt", "5"], "--dt 5.0: must be in 0.001 <= dt <= 1 (ms)"),
     (["unknown"], "invalid choice: 'unknown'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(toy_protocol, argv, message, capsys):
@@ -98,9 +101,21 @@ def test_existing_results_are_never_overwritten_without_force(toy_protocol, tmp_
     assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
 
 
-def test_help_lists_protocols_and_exits_0():
-    proc = subprocess.run([sys.executable, "-m", "protocols", "--help"], capture_output=True, text=True)
-    assert proc.returncode == 0 and "protocols:" in proc.stdout
+def test_help_lists_protocols_and_exits_0(toy_protocol, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    assert "toy protocol for CLI tests" in capsys.readouterr().out
+
+
+def test_impossible_out_fails_before_simulating(toy_protocol, tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    ran = []
+    monkeypatch.setattr(toy_protocol, "run", lambda *a: ran.append(1))
+    code, io = _main(["toy", "--device", "runtime", "--out", str(blocker / "res"), "--no-progress"], capsys)
+    assert code == 2 and "cannot create it" in io.err and io.err.count("\n") == 1
+    assert ran == []  # failed before any simulation
 
 
 def test_unknown_figure_exits_2_with_one_line():

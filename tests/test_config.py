@@ -33,7 +33,9 @@ def test_parse_value_understands_units_numbers_and_words():
     assert parse_value("20*ms") == 20 * ms
     assert parse_value("3") == 3 and parse_value("0.5") == 0.5
     assert parse_value("biological") == "biological"
-    assert parse_value("__import__('os')") == "__import__('os')"  # no builtins: stays a string
+    assert parse_value("[1, 2*ms]") == [1, 2 * ms]
+    for attack in ("__import__('os')", "().__class__.__bases__[0]", "(lambda: 1)()"):
+        assert parse_value(attack) == attack  # never evaluated: stays a plain string
 
 
 def test_overrides_reach_nested_fields_and_revalidate():
@@ -46,8 +48,10 @@ def test_overrides_reach_nested_fields_and_revalidate():
 
 
 def test_ambiguous_or_unknown_names_are_rejected_with_the_known_list():
-    with pytest.raises(ValueError, match="--set tau: unknown parameter; known parameters: mode, n"):
-        apply_overrides(Outer(), {"tau": "3*ms"})  # a.tau or b.tau? must be dotted
+    with pytest.raises(ValueError, match="--set tau: ambiguous parameter; use one of a.tau, b.tau"):
+        apply_overrides(Outer(), {"tau": "3*ms"})
+    with pytest.raises(ValueError, match="--set tua: unknown parameter; known parameters: mode, n"):
+        apply_overrides(Outer(), {"tua": "3*ms"})
     with pytest.raises(ValueError, match="must look like name=value"):
         parse_assignments(["tau"])
 

@@ -24,7 +24,7 @@ def _tiny_network(rng):
     return Network(src, tgt, syn, mon_src, mon_tgt), i, mon_src, mon_tgt
 
 
-def _run(device, tmp_path):
+def _run(device, tmp_path, timings=None):
     with Simulation(device=device, name="engine-test", seed=3, progress=False,
                     build_dir=tmp_path / "build") as sim:
         net, i, mon_src, mon_tgt = _tiny_network(np.random.default_rng(0))
@@ -36,13 +36,19 @@ def _run(device, tmp_path):
         spikes = sorted(zip(np.asarray(mon_tgt.i), np.round(np.asarray(mon_tgt.t / ms), 1)))
         events = synaptic_events(np.asarray(mon_src.count), i)
         cost = sim.cost(events, 1.0)
+        if timings is not None:
+            timings.append(sim.build_time_s)
     return spikes, events, cost
 
 
 @pytest.mark.standalone
 def test_standalone_matches_runtime_and_reports_cost(tmp_path):
     rt_spikes, rt_events, rt_cost = _run("runtime", tmp_path)
-    sa_spikes, sa_events, sa_cost = _run("standalone", tmp_path)
+    builds = []
+    sa_spikes, sa_events, sa_cost = _run("standalone", tmp_path, builds)
+    again = _run("standalone", tmp_path, builds)
+    assert again[0] == sa_spikes
+    assert builds[1] < 0.5 * builds[0]  # same network shape: the kept build recompiles nothing
     assert len(rt_spikes) > 5
     assert sa_spikes == rt_spikes  # deterministic model: identical spikes on both devices
     assert sa_events == rt_events > 0
@@ -75,3 +81,21 @@ def test_results_directory_is_atomic_and_never_overwrites(tmp_path):
             raise RuntimeError("interrupted")
     assert json.loads((final / "summary.json").read_text()) == {"a": 1}  # earlier result intact
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no partial directory left behind
+
+
+def test_results_that_appear_during_a_run_are_not_overwritten(tmp_path):
+    final = tmp_path / "run"
+    first, second = ResultsDirectory(final), ResultsDirectory(final)  # both checked before running
+    with first:
+        first.write_json("summary.json", {"run": 1})
+    with pytest.raises(ResultsExistError, match="appeared during the run"):
+        with second:
+            second.write_json("summary.json", {"run": 2})
+    assert json.loads((final / "summary.json").read_text()) == {"run": 1}
+    assert json.loads((second.path / "summary.json").read_text()) == {"run": 2}  # kept, not lost
+
+
+def test_ragged_arrays_are_refused_by_name(tmp_path):
+    with pytest.raises(TypeError, match="'spikes' has dtype object"):
+        with ResultsDirectory(tmp_path / "run") as res:
+            res.write_npz("data.npz", {"spikes": np.array([[1], [1, 2]], dtype=object)})

@@ -1,0 +1,495 @@
+"""Hopfield recall: spiking memory neurons with shared inhibition compute softmax attention.
+
+One compiled program, three blocks of query windows (``settle`` + read window each):
+
+1. **beta sweep** (``block 0``): ``n_memories`` grid-code keys (random distinct positions of an
+   ``world_width``^2 world) with LEC sensory values; every memory is queried with its exact key at
+   every ``beta`` of the sweep.
+2. **normalisation** (``block 1``): queries at the default ``beta`` with a tonic drive ``shift``
+   added to every memory neuron's exponent (scores + shift): ``sum exp(scores)`` grows by
+   ``exp(max shift)`` while the shared inhibition holds the pool rate.
+3. **recall vs cue noise** (``block 2``): ``n_memories`` random +-1 patterns (MEC shows their
+   active bits), cued with a fraction ``noise`` of bits flipped, at ``recall_beta``; compared with the
+   abstract modern Hopfield network (same keys, same cues) and a classical Hopfield network of
+   ``d`` neurons (Hebbian, asynchronous) on the same +-1 patterns and cues. An abstract-only
+   capacity sweep contrasts the two at equal feature-neuron count.
+
+``scores[q, mu] = beta_q * k_mu . q_q + shift_q`` is exactly the exponent the circuit is built to
+compute for the abstract query ``q_q`` (the scheduled MEC code; the spiking estimate of ``k . q``
+is the low-passed, Poisson-noisy MEC input), ``-inf`` for slots not in use in that window.
+Metrics and targets: issue #5; theory in ``reference/hippocampus.md`` §3, §5, §7.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hippocampus.params import MemoryCircuitParams
+from hippocampus.validation import check_int, check_quantity, check_real
+
+NAME = "hopfield-recall"
+DESCRIPTION = "spiking memory neurons + shared inhibition vs softmax attention / modern Hopfield"
+
+
+def _tuple_of_reals(name, value, lo=None, lo_open=False, hi=None):
+    if isinstance(value, (int, float)):
+        value = (value,)
+    if not isinstance(value, (tuple, list)) or len(value) == 0:
+        raise TypeError(f"{name} = {value!r} must be a non-empty list of numbers")
+    return tuple(check_real(f"{name}[{k}]", v, lo=lo, hi=hi, lo_open=lo_open) for k, v in enumerate(value))
+
+
+def _qfield(value):
+    return field(default_factory=lambda: value)
+
+
+@dataclass(frozen=True)
+class HopfieldRecallConfig:
+    """All parameters of the protocol (circuit parameters nested in ``circuit``).
+
+    Parameters
+    ----------
+    n_memories : int
+        Memories stored per block (``1 <= n_memories <= n_slots``).
+    n_slots : int
+        Slots in each memory pool (fixed pool; unused slots are silent, bias ``SLOT_OFF``).
+    beta : float
+        Default inverse temperature (> 0): shares/normalisation blocks.
+    betas : tuple of float
+        beta sweep (each > 0).
+    recall_beta : float
+        beta of the recall-vs-noise block.
+    noise_levels : tuple of float
+        Fractions of flipped bits in the recall cues (0 <= f <= 0.5).
+    cues_per_memory : int
+        Noisy cues per memory and noise level.
+    shifts : tuple of float
+        Tonic drive levels of the normalisation block (exponent units).
+    world_width : int
+        Side of the grid world the grid keys are drawn from.
+    n_modules, base_scale, scale_ratio, cells_per_module : grid code (see ``hippocampus.grid``)
+    n_object_types, sensory_dim, sensory_active : LEC value code
+    settle, read : time
+        Settling time and read window of each query.
+    capacity_memories : tuple of int
+        Memory counts of the abstract capacity sweep (modern vs classical).
+    """
+
+    circuit: MemoryCircuitParams = _qfield(MemoryCircuitParams())
+    n_memories: int = 16
+    n_slots: int = 20
+    beta: float = 10.0
+    betas: tuple = (2.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0, 30.0)
+    recall_beta: float = 20.0
+    noise_levels: tuple = (0.0, 0.1, 0.2, 0.3, 0.4)
+    cues_per_memory: int = 1
+    shifts: tuple = (0.0, 1.0, 2.0, 3.0, 4.0, 4.5)
+    world_width: int = 11
+    n_modules: int = 5
+    base_scale: float = 2.0
+    scale_ratio: float = 1.42
+    cells_per_module: int = 9
+    n_object_types: int = 45
+    sensory_dim: int = 40
+    sensory_active: int = 4
+    settle: object = _qfield(None)
+    read: object = _qfield(None)
+    capacity_memories: tuple = (2, 4, 6, 8, 12, 16, 24, 32, 48)
+
+    def __post_init__(self):
+        from brian2 import ms
+
+        if self.settle is None:
+            object.__setattr__(self, "settle", 60 * ms)
+        if self.read is None:
+            object.__setattr__(self, "read", 200 * ms)
+        if not isinstance(self.circuit, MemoryCircuitParams):
+            raise TypeError(f"circuit = {self.circuit!r} must be a MemoryCircuitParams")
+        check_int("n_slots", self.n_slots, lo=1, hi=10000)
+        check_int("n_memories", self.n_memories, lo=1, hi=(self.n_slots, f"n_slots = {self.n_slots}"))
+        check_real("beta", self.beta, lo=0.0, lo_open=True, hi=1000.0)
+        object.__setattr__(self, "betas", _tuple_of_reals("betas", self.betas, lo=0.0, lo_open=True, hi=1000.0))
+        check_real("recall_beta", self.recall_beta, lo=0.0, lo_open=True, hi=1000.0)
+        object.__setattr__(self, "noise_levels", _tuple_of_reals("noise_levels", self.noise_levels, lo=0.0, hi=0.5))
+        check_int("cues_per_memory", self.cues_per_memory, lo=1, hi=100)
+        object.__setattr__(self, "shifts", _tuple_of_reals("shifts", self.shifts, lo=-20.0, hi=20.0))
+        check_int("world_width", self.world_width, lo=2, hi=100)
+        if self.n_memories > self.world_width ** 2:
+            raise ValueError(f"n_memories = {self.n_memories} is out of range: allowed n_memories <= "
+                             f"world_width**2 = {self.world_width ** 2} (distinct positions)")
+        check_int("n_modules", self.n_modules, lo=1, hi=20)
+        check_real("base_scale", self.base_scale, lo=0.0, lo_open=True)
+        check_real("scale_ratio", self.scale_ratio, lo=0.0, lo_open=True)
+        check_int("cells_per_module", self.cells_per_module, lo=1, hi=400)
+        if round(np.sqrt(self.cells_per_module)) ** 2 != self.cells_per_module:
+            raise ValueError(f"cells_per_module = {self.cells_per_module} is not allowed: use a perfect square")
+        check_int("n_object_types", self.n_object_types, lo=2, hi=10000)
+        check_int("sensory_dim", self.sensory_dim, lo=2, hi=10000)
+        check_int("sensory_active", self.sensory_active, lo=1, hi=(self.sensory_dim, f"sensory_dim = {self.sensory_dim}"))
+        check_quantity("settle", self.settle, ms, lo=0 * ms, hi=10000 * ms)
+        check_quantity("read", self.read, ms, lo=0 * ms, hi=10000 * ms, lo_open=True)
+        caps = self.capacity_memories
+        if isinstance(caps, int):
+            caps = (caps,)
+        object.__setattr__(self, "capacity_memories",
+                           tuple(check_int(f"capacity_memories[{k}]", v, lo=1, hi=10000) for k, v in enumerate(caps)))
+
+
+def add_arguments(parser) -> None:
+    g = parser.add_argument_group("hopfield-recall")
+    g.add_argument("--memories", type=int, help="memories stored per block (default 16)")
+    g.add_argument("--slots", type=int, help="memory slots per pool (default 20)")
+    g.add_argument("--copies", type=int, help="memory neurons per slot (default 10)")
+    g.add_argument("--beta", type=float, help="default inverse temperature (default 10)")
+    g.add_argument("--betas", type=str, help="beta sweep, comma separated (default 2,4,6,8,10,14,20,30)")
+    g.add_argument("--noise", type=str, help="cue noise levels (fraction of flipped bits), comma separated")
+    g.add_argument("--read-ms", type=float, help="read window per query in ms (default 200)")
+    g.add_argument("--settle-ms", type=float, help="settling time per query in ms (default 60)")
+
+
+def _floats(text, name):
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise ValueError(f"--{name} {text!r}: expected comma-separated numbers") from None
+
+
+def make_config(args) -> HopfieldRecallConfig:
+    from brian2 import ms
+
+    kw = {}
+    if args.memories is not None:
+        kw["n_memories"] = args.memories
+    if args.slots is not None:
+        kw["n_slots"] = args.slots
+    if args.beta is not None:
+        kw["beta"] = args.beta
+    if args.betas is not None:
+        kw["betas"] = _floats(args.betas, "betas")
+    if args.noise is not None:
+        kw["noise_levels"] = _floats(args.noise, "noise")
+    if args.read_ms is not None:
+        kw["read"] = args.read_ms * ms
+    if args.settle_ms is not None:
+        kw["settle"] = args.settle_ms * ms
+    circuit = MemoryCircuitParams()
+    if args.copies is not None:
+        circuit = dataclasses.replace(circuit, copies=args.copies)
+    return HopfieldRecallConfig(circuit=circuit, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# schedule
+# ---------------------------------------------------------------------------------------------
+
+def _design(cfg: HopfieldRecallConfig, rng):
+    """Keys, values, queries and per-window labels of the whole program (numpy only)."""
+    from hippocampus.codes import grid_code_scale, grid_keys, pattern_codes, sensory_codes
+    from hippocampus.grid import GridCode, world_positions
+    from hippocampus.params import SLOT_OFF
+
+    grid = GridCode(n_modules=cfg.n_modules, base_scale=cfg.base_scale, scale_ratio=cfg.scale_ratio,
+                    cells_per_module=cfg.cells_per_module)
+    d = grid.n_cells
+    m, ns = cfg.n_memories, cfg.n_slots
+    objects_code = sensory_codes(cfg.n_object_types, cfg.sensory_dim, cfg.sensory_active, rng)
+
+    # pool A: grid keys of distinct random positions; pool B: random +-1 patterns
+    pos = world_positions(cfg.world_width)[rng.choice(cfg.world_width ** 2, m, replace=False)]
+    keys = np.zeros((2 * ns, d))
+    keys[:m] = grid_keys(grid, pos)
+    patterns = rng.choice([-1.0, 1.0], size=(m, d))
+    keys[ns:ns + m] = pattern_codes(patterns)
+    obj = np.full(2 * ns, -1)
+    obj[:m] = rng.integers(cfg.n_object_types, size=m)
+    obj[ns:ns + m] = rng.integers(cfg.n_object_types, size=m)
+    values = np.zeros((2 * ns, cfg.sensory_dim))
+    values[obj >= 0] = objects_code[obj[obj >= 0]]
+
+    rows = []  # (block, query code, beta, shift, target slot, noise, cue +-1 or None)
+    for b in cfg.betas:
+        for mu in rng.permutation(m):
+            rows.append((0, keys[mu], b, 0.0, mu, 0.0, None))
+    norm_targets = rng.choice(m, 2, replace=False)
+    for s in cfg.shifts:
+        for mu in norm_targets:
+            rows.append((1, keys[mu], cfg.beta, s, mu, 0.0, None))
+    recall = []
+    for f in cfg.noise_levels:
+        for mu in range(m):
+            for _ in range(cfg.cues_per_memory):
+                cue = patterns[mu].copy()
+                flip = rng.choice(d, int(round(f * d)), replace=False)
+                cue[flip] *= -1
+                recall.append((2, pattern_codes(cue), cfg.recall_beta, 0.0, ns + mu, f, cue))
+    rows += [recall[k] for k in rng.permutation(len(recall))]
+
+    n = len(rows)
+    block = np.array([r[0] for r in rows])
+    query = np.array([r[1] for r in rows])
+    beta = np.array([r[2] for r in rows], float)
+    shift = np.array([r[3] for r in rows], float)
+    target = np.array([r[4] for r in rows])
+    noise = np.array([r[5] for r in rows], float)
+    cues = np.array([r[6] if r[6] is not None else np.zeros(d) for r in rows])
+    active = np.zeros((n, 2 * ns), bool)
+    active[block < 2, :m] = True
+    active[block == 2, ns:ns + m] = True
+    gate = np.where(active, 0.0, SLOT_OFF)
+    return dict(grid=grid, code_scale=grid_code_scale(grid), keys=keys, values=values, objects=obj,
+                objects_code=objects_code, patterns=patterns, positions=pos, block=block, query=query,
+                beta=beta, shift=shift, target=target, noise=noise, cues=cues, active=active, gate=gate)
+
+
+def _scores(design):
+    s = design["beta"][:, None] * (design["query"] @ design["keys"].T) + design["shift"][:, None]
+    return np.where(design["active"], s, -np.inf)
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics
+# ---------------------------------------------------------------------------------------------
+
+def _transition_beta(betas, top, level=0.5):
+    """beta where the mean top weight first crosses ``level`` (log-interpolated); nan if never."""
+    betas = np.asarray(betas, float)
+    top = np.asarray(top, float)
+    for k in range(1, len(betas)):
+        if top[k - 1] < level <= top[k]:
+            f = (level - top[k - 1]) / (top[k] - top[k - 1])
+            return float(np.exp(np.log(betas[k - 1]) + f * (np.log(betas[k]) - np.log(betas[k - 1]))))
+    return float("nan") if top[0] < level else float(betas[0])
+
+
+def classical_accuracy(patterns, cues, targets, rng, tol=0.05):
+    """Classical Hopfield recall: the final state lies within ``tol * d`` bits of the target pattern."""
+    from hippocampus.attention import classical_hopfield_recall
+
+    final = classical_hopfield_recall(cues, patterns, rng=rng)
+    d = patterns.shape[1]
+    ham = np.sum(final != patterns[targets], axis=1)
+    return ham <= tol * d
+
+
+def capacity_sweep(cfg, rng, noise=0.1, trials=64):
+    """Abstract recall accuracy vs stored memories: modern (softmax, ``recall_beta``) vs classical."""
+    from hippocampus.attention import softmax_attention
+    from hippocampus.codes import pattern_codes
+
+    d = cfg.n_modules * cfg.cells_per_module
+    modern, classical = [], []
+    for m in cfg.capacity_memories:
+        pats = rng.choice([-1.0, 1.0], size=(m, d))
+        tg = rng.integers(m, size=trials)
+        cues = pats[tg].copy()
+        for k in range(trials):
+            cues[k, rng.choice(d, int(round(noise * d)), replace=False)] *= -1
+        _, w = softmax_attention(pattern_codes(cues), pattern_codes(pats), np.eye(m), cfg.recall_beta,
+                                 return_weights=True)
+        modern.append(float(np.mean(np.argmax(w, axis=1) == tg)))
+        classical.append(float(np.mean(classical_accuracy(pats, cues, tg, rng))))
+    return np.array(modern), np.array(classical)
+
+
+def _f(x, nd=4):
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def compute_metrics(cfg, design, counts, readout_rates, out_rate_hz, read_s, rng):
+    """Every equivalence metric of issue #5 with its target and pass/fail (pure numpy)."""
+    from hippocampus.attention import expected_multinomial_tv, softmax, total_variation
+    from hippocampus.codes import decode_objects
+
+    scores = _scores(design)
+    n = scores.shape[0]
+    p = np.zeros_like(scores)
+    fin = np.isfinite(scores)
+    for q in range(n):
+        p[q, fin[q]] = softmax(scores[q, fin[q]])
+    totals = counts.sum(axis=1)
+    shares = counts / np.maximum(totals, 1)[:, None]
+    tv = np.array([total_variation(shares[q, fin[q]], p[q, fin[q]]) if totals[q] else 1.0 for q in range(n)])
+    etv = np.array([expected_multinomial_tv(p[q, fin[q]], max(int(totals[q]), 1)) for q in range(n)])
+    block, beta = design["block"], design["beta"]
+    abstract_out = p @ design["values"]
+    decoded_value = readout_rates / out_rate_hz
+    summary = {}
+
+    # 1. spike shares vs softmax
+    sel = block == 0
+    at_default = sel & np.isclose(beta, cfg.beta)
+    ratio = float(tv[sel].mean() / etv[sel].mean())
+    per_beta = {f"{b:g}": {"tv": _f(tv[sel & np.isclose(beta, b)].mean()),
+                          "expected_multinomial_tv": _f(etv[sel & np.isclose(beta, b)].mean()),
+                          "mean_spikes": _f(totals[sel & np.isclose(beta, b)].mean(), 1)} for b in cfg.betas}
+    summary["shares"] = {
+        "tv_mean": _f(tv[sel].mean()), "expected_multinomial_tv_mean": _f(etv[sel].mean()),
+        "tv_over_multinomial": _f(ratio, 3), "target_tv_over_multinomial": 1.5,
+        "pass_tv_over_multinomial": bool(ratio <= 1.5),
+        "tv_at_default_beta": _f(tv[at_default].mean()) if at_default.any() else None,
+        "expected_multinomial_tv_at_default_beta": _f(etv[at_default].mean()) if at_default.any() else None,
+        "target_tv_at_default_beta": 0.05,
+        "pass_tv_at_default_beta": bool(at_default.any() and tv[at_default].mean() <= 0.05),
+        "per_beta": per_beta,
+        "mean_spikes_per_query": _f(totals[sel].mean(), 1),
+    }
+
+    # 2. normalisation
+    sel = block == 1
+    rate = totals / read_s
+    if sel.any():
+        lse = np.array([np.log(np.sum(np.exp(scores[q, fin[q]]))) for q in range(n)])
+        shifts = design["shift"][sel]
+        lo, hi = shifts == shifts.min(), shifts == shifts.max()
+        rate_ratio = float(rate[sel][hi].mean() / rate[sel][lo].mean())
+        z_ratio = float(np.exp(lse[sel][hi].mean() - lse[sel][lo].mean()))
+        summary["normalization"] = {
+            "shifts": [float(s) for s in cfg.shifts],
+            "total_rate_hz": [_f(rate[sel][shifts == s].mean(), 1) for s in cfg.shifts],
+            "sum_exp_scores_ratio": _f(z_ratio, 1), "total_rate_ratio": _f(rate_ratio, 3),
+            "target": "rate ratio < 3 while sum exp(scores) grows >= 50x",
+            "pass": bool(rate_ratio < 3 and 1 / rate_ratio < 3 and z_ratio >= 50),
+            "tv_mean_normalization_block": _f(tv[sel].mean()),
+            "expected_multinomial_tv_normalization_block": _f(etv[sel].mean()),
+        }
+
+    # 3. read-out vs softmax_attention
+    sel = block < 2
+    cos = np.sum(decoded_value * abstract_out, axis=1) / (
+        np.linalg.norm(decoded_value, axis=1) * np.linalg.norm(abstract_out, axis=1) + 1e-12)
+    codes = design["objects_code"]
+    dec_spk = decode_objects(decoded_value, codes)
+    abstract_argmax_obj = design["objects"][np.argmax(np.where(fin, p, -1), axis=1)]
+    dec_abs = decode_objects(abstract_out, codes)
+    agree = dec_spk == abstract_argmax_obj
+    summary["readout"] = {
+        "cosine_mean": _f(cos[sel].mean()), "cosine_p05": _f(np.percentile(cos[sel], 5)),
+        "cosine_min": _f(cos[sel].min()), "target_cosine": 0.95, "pass_cosine": bool(cos[sel].mean() >= 0.95),
+        "argmax_agreement": _f(agree[sel].mean()),
+        "abstract_decode_vs_argmax_memory": _f(np.mean(dec_abs[sel] == abstract_argmax_obj[sel])),
+        "target_argmax_agreement": 0.95, "pass_argmax": bool(agree[sel].mean() >= 0.95),
+        "cosine_recall_block": _f(cos[block == 2].mean()) if (block == 2).any() else None,
+    }
+
+    # 4. beta sweep: blended (metastable) -> single-memory retrieval
+    sel = block == 0
+    top_spk = [float(shares[sel & np.isclose(beta, b)].max(axis=1).mean()) for b in cfg.betas]
+    top_abs = [float(p[sel & np.isclose(beta, b)].max(axis=1).mean()) for b in cfg.betas]
+
+    def eff_n(w):
+        w = np.clip(w, 1e-300, 1)
+        return float(np.exp(-np.sum(np.where(w > 1e-300, w * np.log(w), 0.0), axis=1)).mean())
+
+    neff_spk = [eff_n(shares[sel & np.isclose(beta, b)]) for b in cfg.betas]
+    neff_abs = [eff_n(p[sel & np.isclose(beta, b)]) for b in cfg.betas]
+    b_spk, b_abs = _transition_beta(cfg.betas, top_spk), _transition_beta(cfg.betas, top_abs)
+    max_diff = float(np.max(np.abs(np.array(top_spk) - np.array(top_abs))))
+    rel = abs(b_spk / b_abs - 1) if np.isfinite(b_spk) and np.isfinite(b_abs) else float("inf")
+    summary["beta_sweep"] = {
+        "betas": list(cfg.betas), "top_share_spiking": [_f(x) for x in top_spk],
+        "top_weight_abstract": [_f(x) for x in top_abs],
+        "effective_memories_spiking": [_f(x, 3) for x in neff_spk],
+        "effective_memories_abstract": [_f(x, 3) for x in neff_abs],
+        "transition_beta_spiking": _f(b_spk, 3), "transition_beta_abstract": _f(b_abs, 3),
+        "max_abs_top_difference": _f(max_diff),
+        "target": "top-weight curves within 0.05 and transition beta (top weight 0.5) within 15%",
+        "pass": bool(max_diff <= 0.05 and rel <= 0.15),
+    }
+
+    # 5. recall vs cue noise
+    sel = block == 2
+    if sel.any():
+        targets = design["target"]
+        spk_correct = np.argmax(counts, axis=1) == targets
+        abs_correct = np.argmax(np.where(fin, p, -1), axis=1) == targets
+        ns = cfg.n_slots
+        pats = design["patterns"]
+        cls_correct = np.zeros(len(targets), bool)
+        cls_correct[sel] = classical_accuracy(pats, design["cues"][sel], targets[sel] - ns, rng)
+        noise = design["noise"]
+        rows = {}
+        for f in cfg.noise_levels:
+            s = sel & np.isclose(noise, f)
+            rows[f"{f:g}"] = {"spiking": _f(spk_correct[s].mean()), "abstract_modern": _f(abs_correct[s].mean()),
+                              "classical": _f(cls_correct[s].mean()),
+                              "spiking_readout_decode": _f(np.mean(dec_spk[s] == design["objects"][targets[s]]))}
+        modern_cap, classical_cap = capacity_sweep(cfg, rng)
+        d = pats.shape[1]
+        summary["recall_vs_noise"] = {
+            "n_memories": cfg.n_memories, "feature_neurons_d": d, "beta": cfg.recall_beta,
+            "classical_capacity_0.14d": round(0.14 * d, 2), "accuracy": rows,
+            "spiking_vs_abstract_max_abs_difference": _f(max(abs(r["spiking"] - r["abstract_modern"])
+                                                             for r in rows.values())),
+            "capacity_sweep": {"noise": 0.1, "memories": list(cfg.capacity_memories),
+                               "modern": [_f(x, 3) for x in modern_cap],
+                               "classical": [_f(x, 3) for x in classical_cap]},
+        }
+        design["_recall"] = (spk_correct, abs_correct, cls_correct, modern_cap, classical_cap)
+
+    silent = counts[:, :][~fin].sum()
+    summary["unused_slot_spikes"] = int(silent)
+    data_extra = dict(tv=tv, expected_tv=etv, softmax=p, readout_abstract=abstract_out, cosine=cos,
+                      decoded_spiking=dec_spk, abstract_argmax_object=abstract_argmax_obj)
+    return summary, data_extra
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+# ---------------------------------------------------------------------------------------------
+
+def run(config: HopfieldRecallConfig, sim, seed: int):
+    from brian2 import Hz, Network, second
+
+    from hippocampus.network import Schedule, build_memory_circuit, circuit_synaptic_events
+    from protocols.engine import RunOutput
+
+    rng = np.random.default_rng(seed)
+    design = _design(config, rng)
+    period = config.settle + config.read
+    schedule = Schedule(period=period, query=design["query"], beta=design["beta"], gate=design["gate"],
+                        shift=design["shift"], settle=config.settle)
+    circuit = build_memory_circuit(config.circuit, design["keys"], design["values"], design["code_scale"],
+                                   schedule)
+    net = Network(*circuit.objects)
+    n0 = int(np.sum(design["block"] == 0))
+    n1 = int(np.sum(design["block"] == 1))
+    n2 = int(np.sum(design["block"] == 2))
+    for n_w, label in ((n0, "beta sweep"), (n1, "normalisation"), (n2, "recall vs noise")):
+        if n_w:
+            sim.run(net, n_w * period, label)
+    sim.execute()
+
+    counts = circuit.window_slot_counts()
+    readout = circuit.window_readout_rates()
+    events = circuit_synaptic_events(circuit)
+    read_s = float(config.read / second)
+    summary, extra = compute_metrics(config, design, counts, readout, float(config.circuit.out_rate / Hz),
+                                     read_s, np.random.default_rng(seed + 1))
+    summary["settings"] = {"n_memories": config.n_memories, "n_slots": config.n_slots,
+                           "copies": config.circuit.copies, "beta": config.beta, "queries": int(len(counts)),
+                           "read_ms": float(config.read / second * 1000),
+                           "settle_ms": float(config.settle / second * 1000),
+                           "memory_neurons": int(2 * config.n_slots * config.circuit.copies),
+                           "mec_cells": int(design["grid"].n_cells * config.circuit.mec_copies),
+                           "key_synapses": int(len(circuit.key_sources))}
+    data = {
+        "scores": _scores(design), "spike_counts": counts, "values": design["values"], "readout": readout,
+        "target": design["target"], "inhibition_total_rate": counts.sum(axis=1) / read_s,
+        "active": design["active"], "block": design["block"], "beta": design["beta"], "shift": design["shift"],
+        "noise": design["noise"], "keys": design["keys"], "queries": design["query"],
+        "positions": design["positions"], "objects": design["objects"], "objects_code": design["objects_code"],
+        **extra,
+    }
+    if "_recall" in design:
+        spk, ab, cl, mcap, ccap = design["_recall"]
+        data.update(recall_spiking=spk, recall_abstract=ab, recall_classical=cl,
+                    capacity_memories=np.array(config.capacity_memories), capacity_modern=mcap,
+                    capacity_classical=ccap)
+    summary["targets_pass"] = bool(summary["shares"]["pass_tv_over_multinomial"]
+                                   and summary["shares"]["pass_tv_at_default_beta"]
+                                   and summary.get("normalization", {}).get("pass", True)
+                                   and summary["readout"]["pass_cosine"] and summary["readout"]["pass_argmax"]
+                                   and summary["beta_sweep"]["pass"])
+    return RunOutput(summary=summary, data=data, synaptic_events=events)
