@@ -1,12 +1,17 @@
-"""Brian2-free argument checks for the abstract SDM maths (:mod:`cerebellum.sdm`).
+"""Brian2-free argument checks, the one implementation behind :mod:`cerebellum.validation`.
 
-:mod:`cerebellum.validation` imports Brian2, which the abstract maths must not (DESIGN.md: theory
-stays fast to import). These helpers produce the same message style, e.g.
-``d = 70 is out of range: allowed 0 <= d <= n = 64``, using only :mod:`numbers` and numpy.
+:mod:`cerebellum.validation` imports Brian2, which the abstract maths (:mod:`cerebellum.sdm`) must
+not (DESIGN.md: theory stays fast to import), so the plain checks live here and the validation
+module re-exports them next to its unit-aware ``check_quantity``.  Messages name the parameter,
+the value and the allowed range, e.g. ``d = 70 is out of range: allowed 0 <= d <= n = 64``.
+
+``hippocampus._checks`` is this module's twin (the two circuit packages may not import each
+other); ``tests/test_checks_twins.py`` keeps the two identical apart from their docstrings.
 """
 from __future__ import annotations
 
 import numbers
+from collections.abc import Hashable
 
 import numpy as np
 
@@ -24,6 +29,11 @@ def _range_text(name, lo, hi):
     return f"{name} <= {hi}"
 
 
+def _show(value) -> str:
+    """``repr`` of a value for messages; numpy scalars are shown as the Python number they hold."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def check_int(name: str, value, lo=None, hi=None) -> int:
     """Return ``value`` as a Python int, raising unless it is an integer in ``[lo, hi]``.
 
@@ -31,10 +41,10 @@ def check_int(name: str, value, lo=None, hi=None) -> int:
     ``lo`` / ``hi`` may be ints or ``(bound, label)`` pairs, so messages can say ``d <= n = 64``.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} = {value!r} must be an integer")
+        raise TypeError(f"{name} = {_show(value)} must be an integer")
     if not isinstance(value, numbers.Integral):
         if not (np.isfinite(float(value)) and float(value).is_integer()):
-            raise TypeError(f"{name} = {value!r} must be an integer")
+            raise TypeError(f"{name} = {_show(value)} must be an integer")
     value = int(value)
     lo_v, lo_t = _bound(lo)
     hi_v, hi_t = _bound(hi)
@@ -46,10 +56,14 @@ def check_int(name: str, value, lo=None, hi=None) -> int:
 def check_real(name: str, value, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
     """Return ``value`` as a finite float in ``[lo, hi]`` (open ends on request).
 
-    Python ints too large for a float (e.g. ``2**2000``) are rejected as out of range.
+    Python ints too large for a float (e.g. ``2**2000``) are rejected as out of range.  A Brian2
+    quantity with units is refused with a hint (recognised by its ``is_dimensionless`` attribute,
+    so this module stays Brian2-free).  ``lo`` / ``hi`` may be ``(bound, label)`` pairs.
     """
+    if getattr(value, "is_dimensionless", None) is False:
+        raise TypeError(f"{name} = {value!r} must be a plain number, not a quantity with units")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} = {value!r} must be a real number")
+        raise TypeError(f"{name} = {_show(value)} must be a real number")
     try:
         v = float(value)
     except OverflowError:
@@ -61,16 +75,33 @@ def check_real(name: str, value, lo=None, hi=None, lo_open=False, hi_open=False)
     if not np.isfinite(v) or bad_lo or bad_hi:
         low = "" if lo_v is None else f"{lo_t} {'<' if lo_open else '<='} "
         high = "" if hi_v is None else f" {'<' if hi_open else '<='} {hi_t}"
-        raise ValueError(f"{name} = {value!r} is out of range: allowed {low}{name}{high}"
+        raise ValueError(f"{name} = {_show(value)} is out of range: allowed {low}{name}{high}"
                          + ("" if low or high else " finite"))
     return v
 
 
 def check_choice(name: str, value, choices):
-    """Check that ``value`` is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
+    """Check that ``value`` is one of ``choices`` (unhashable values such as arrays never are)."""
+    if not isinstance(value, Hashable) or value not in choices:
         raise ValueError(f"{name} = {value!r} is not allowed: choose one of {', '.join(map(repr, choices))}")
     return value
+
+
+def as_array(name, value, ndims=(1, 2), dtype=float, finite=True) -> np.ndarray:
+    """Convert ``value`` to a non-empty array with ``ndim`` in ``ndims``; reject NaN/inf if ``finite``."""
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}: {exc}") from None
+    if arr.ndim not in ndims:
+        allowed = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} has shape {arr.shape} ({arr.ndim}-D): allowed {allowed}")
+    if arr.size == 0:
+        raise ValueError(f"{name} has shape {arr.shape}: it must not be empty")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} NaN/inf entries: allowed finite values only")
+    return arr
 
 
 def check_int_array(name: str, values, lo=None, hi=None) -> np.ndarray:

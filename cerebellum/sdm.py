@@ -450,20 +450,33 @@ def cosine_threshold(n, d) -> float:
 def softmax(x, beta=1.0, axis=-1):
     """Numerically stable ``softmax(beta * x)`` along ``axis``.
 
+    Shared semantics with :func:`hippocampus.attention.softmax` (the two circuit packages may not
+    import each other, so each keeps its own copy): ``-inf`` scores are masked (weight exactly 0),
+    NaN and ``+inf`` are rejected, a slice that is entirely ``-inf`` gives NaN weights, and the
+    maximum is subtracted before exponentiating.  The one difference is the range of ``beta``:
+    here ``beta >= 0`` rather than ``beta > 0``, because this softmax is compared against fitted
+    betas (:func:`fit_beta`), and a fit over a flat window legitimately returns ``beta = 0`` (uniform
+    weights over the unmasked entries; a masked entry stays at weight 0 even then, i.e.
+    ``0 * -inf`` is treated as ``-inf``, not NaN).
+
     Parameters
     ----------
     x : array_like
-        Scores (e.g. cosine similarities).
+        Scores (e.g. cosine similarities); finite or ``-inf``.
     beta : float
-        Inverse temperature, finite.
+        Inverse temperature, finite and ``>= 0``.
     axis : int
         Axis to normalise over.
     """
-    beta = check_real("beta", beta)
-    z = beta * np.asarray(x, dtype=float)
-    z = z - np.max(z, axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    beta = check_real("beta", beta, lo=0.0)
+    x = np.asarray(x, dtype=float)
+    if np.any(np.isnan(x)) or np.any(x == np.inf):
+        raise ValueError(f"x contains NaN or +inf (shape {x.shape}): allowed finite values or -inf")
+    z = np.where(x == -np.inf, -np.inf, beta * np.where(x == -np.inf, 0.0, x))
+    zmax = np.max(z, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - zmax)
+        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def fit_log_linear(x, values, convention="published"):
@@ -501,14 +514,21 @@ def fit_log_linear(x, values, convention="published"):
     x, y = x[keep], np.log(values[keep])
     if x.size < 2 or np.ptp(x) == 0:
         raise ValueError(f"need at least 2 distinct x with values > 0 to fit a slope (got {x.size})")
+    return _slope(x, y, convention)
+
+
+def _slope(x, y, convention):
+    """The one beta estimator: ``(beta, bias)`` of ``y ≈ beta x + bias`` (x, y finite 1-D).
+
+    ``"published"``: ``np.cov(x, y)[0][1] / np.var(x)`` (Bricken & Pehlevan's ``fit_beta_regression``,
+    ``N/(N-1)`` times OLS); ``"lstsq"``: the OLS slope.  ``bias = mean(y) - beta mean(x)``.
+    """
     if convention == "published":
-        beta = np.cov(x, y)[0][1] / np.var(x)
+        beta = float(np.cov(x, y)[0][1] / np.var(x))
     else:
         xc = x - x.mean()
         beta = float(np.dot(xc, y - y.mean()) / np.dot(xc, xc))
-    beta = float(beta)
-    bias = float(np.mean(y) - beta * np.mean(x))
-    return beta, bias
+    return beta, float(np.mean(y) - beta * np.mean(x))
 
 
 def fit_beta_and_bias(n, d, convention="published", window=None, r=None):
@@ -552,13 +572,7 @@ def fit_beta_and_bias(n, d, convention="published", window=None, r=None):
         raise ValueError(f"window has {x.size} distinct distance(s) with I(dv) > 0: need at least 2 "
                          f"(I(dv) > 0 only for dv <= 2d = {2 * d})")
     # fit_log_linear on exp(logs) would overflow for n > ~1000: apply the same estimator to logs.
-    y = logs[keep]
-    if convention == "published":
-        beta = float(np.cov(x, y)[0][1] / np.var(x))
-    else:
-        xc = x - x.mean()
-        beta = float(np.dot(xc, y - y.mean()) / np.dot(xc, xc))
-    bias = float(np.mean(y) - beta * np.mean(x))
+    beta, bias = _slope(x, logs[keep], convention)
     if r is not None:
         bias += _check_r(r) - n * _LOG2
     return beta, bias
@@ -692,22 +706,40 @@ def critical_distance(n, d, r, m, convention="published") -> int:
     return crit
 
 
-def _capacity_optimal_p(r_log: float, z: float) -> float:
-    """Positive root ``p`` of ``2 r^2 p^3 - 3 r z^2 p^2 - z^2 = 0`` (stationary point of m(p)).
+def _capacity_optimal_log_p(r_log: float, z: float) -> float:
+    """``ln p`` of the positive root of ``2 r^2 p^3 - 3 r z^2 p^2 - z^2 = 0`` (stationary point of m(p)).
 
-    Solved for ``q = p r`` (``2 q^3 - 3 z^2 q^2 - z^2 r = 0``, one positive real root) to avoid the
-    ``r^8`` overflow of the closed form in ``Optimal_d.ipynb`` (``memory_derivative``).
+    Solved for ``q = p r``: ``q^2 (2 q - 3 z^2) = z^2 r`` has exactly one positive root, and it lies
+    in ``[max(a, 1.5 z^2), a + 1.5 z^2]`` with ``a = (z^2 r / 2)^(1/3)``.  Everything is done in log
+    scale, ``u = ln q``: ``phi(u) = 2u + u + ln(2 - 3 z^2 e^-u) - ln(z^2) - ln r = 0`` (increasing in
+    u), so neither the ``r^8`` of the closed form in ``Optimal_d.ipynb`` (``memory_derivative``) nor
+    ``r`` itself is ever formed and any ``r`` works (e.g. ``2**2000``, where ``p`` underflows).
     """
-    r = math.exp(r_log)
-    coeffs = [2.0, -3.0 * z * z, 0.0, -z * z * r]
-    roots = np.roots(coeffs)
-    q = max(rt.real for rt in roots if abs(rt.imag) <= 1e-9 * max(1.0, abs(rt)) and rt.real > 0)
-    # one Newton polish step in the scaled variable
-    fq = 2 * q ** 3 - 3 * z * z * q ** 2 - z * z * r
-    dq = 6 * q ** 2 - 6 * z * z * q
-    if dq != 0:
-        q -= fq / dq
-    return q / r
+    c = 1.5 * z * z
+    log_z2 = math.log(z * z)
+    log_a = (log_z2 - _LOG2 + r_log) / 3.0
+
+    def phi(u):
+        t = 2.0 - 2.0 * c * math.exp(-u)
+        return -math.inf if t <= 0 else 3.0 * u + math.log(t) - log_z2 - r_log
+
+    lo = max(log_a, math.log(c))
+    hi = float(np.logaddexp(log_a, math.log(c)))  # ln(a + c) >= lo
+    # bisection on the exact bracket (its width is at most ln 2): ~60 halvings reach full precision
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if phi(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return hi - r_log
+
+
+def _capacity_optimal_p(r_log: float, z: float) -> float:
+    """``exp`` of :func:`_capacity_optimal_log_p` (underflows to 0 for astronomically large r)."""
+    return math.exp(_capacity_optimal_log_p(r_log, z))
 
 
 def optimal_space_fraction(n, r, m, criterion, *, p_retrieve=0.5, convention="published",
@@ -744,14 +776,19 @@ def optimal_space_fraction(n, r, m, criterion, *, p_retrieve=0.5, convention="pu
     n = _check_n(n)
     r_log = _check_r(r)
     m = _check_m(m)
-    if criterion == "snr":
-        return float(math.exp(-(math.log(2 * m) + r_log) / 3.0))
-    if criterion == "capacity":
-        p_retrieve = check_real("p_retrieve", p_retrieve, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
-        z = float(special.ndtri(p_retrieve ** (1.0 / n)))
-        return min(1.0, _capacity_optimal_p(r_log, z))
+    if criterion in ("snr", "capacity"):
+        return math.exp(_optimal_log_space_fraction(n, r_log, m, criterion, p_retrieve))
     d = optimal_radius(n, r, m, "critical_distance", convention=convention, radii=radii)
     return space_fraction(n, d)
+
+
+def _optimal_log_space_fraction(n, r_log, m, criterion, p_retrieve) -> float:
+    """``ln p*`` for ``"snr"`` / ``"capacity"`` (finite for any r; ``p*`` itself may underflow)."""
+    if criterion == "snr":
+        return -(math.log(2 * m) + r_log) / 3.0
+    p_retrieve = check_real("p_retrieve", p_retrieve, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    z = float(special.ndtri(p_retrieve ** (1.0 / n)))
+    return min(0.0, _capacity_optimal_log_p(r_log, z))
 
 
 def optimal_radius(n, r, m, criterion, *, p_retrieve=0.5, convention="published", radii=None) -> int:
@@ -791,7 +828,12 @@ def optimal_radius(n, r, m, criterion, *, p_retrieve=0.5, convention="published"
     n = _check_n(n)
     if criterion != "critical_distance":
         p = optimal_space_fraction(n, r, m, criterion, p_retrieve=p_retrieve)
-        return radius_for_space_fraction(n, p)
+        if p > 0:
+            return radius_for_space_fraction(n, p)
+        # p* underflowed (astronomically large r): compare in log scale instead
+        log_p = _optimal_log_space_fraction(n, _check_r(r), _check_m(m), criterion, p_retrieve)
+        ds = np.arange(n + 1)
+        return int(ds[np.argmax(log_space_fraction(n, ds) >= log_p)])
     _check_r(r)
     _check_m(m)
     check_choice("convention", convention, _CD_CONVENTIONS)
@@ -808,8 +850,57 @@ def optimal_radius(n, r, m, criterion, *, p_retrieve=0.5, convention="published"
 # Binary SDM: neuron view and pattern view
 # ---------------------------------------------------------------------------------------------
 
+#: Upper bound on the elements of one temporary ``(queries, neurons)`` block in the chunked
+#: distance, write and read loops (a few MB), so memory stays flat in ``r``.
+_BLOCK_ELEMENTS = 1 << 18
+
+
+def _pack_bits(bits: np.ndarray) -> np.ndarray:
+    """Pack 0/1 rows ``(..., n)`` into ``(..., ceil(n / 64))`` uint64 words (zero padded)."""
+    packed = np.packbits(np.asarray(bits, dtype=np.uint8), axis=-1)
+    pad = (-packed.shape[-1]) % 8
+    if pad:
+        packed = np.concatenate([packed, np.zeros(packed.shape[:-1] + (pad,), np.uint8)], axis=-1)
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def _unpack_words(words_t: np.ndarray, n: int) -> np.ndarray:
+    """Inverse of :func:`_pack_bits` for word-major ``(w, M)`` storage: ``(M, n)`` uint8 0/1."""
+    rows = np.ascontiguousarray(words_t.T).view(np.uint8)
+    return np.unpackbits(rows, axis=1, count=n)
+
+
+def _packed_distances(q: np.ndarray, a_t: np.ndarray) -> np.ndarray:
+    """Hamming distances ``(B, M)`` (int32) between packed rows ``q (B, w)`` and ``a_t (w, M)``.
+
+    XOR and ``np.bitwise_count`` one 64-bit word at a time into preallocated ``(B, M)`` buffers;
+    the word-major layout of ``a_t`` keeps every pass contiguous.
+    """
+    shape = (q.shape[0], a_t.shape[1])
+    out = np.zeros(shape, dtype=np.int32)
+    xor = np.empty(shape, dtype=np.uint64)
+    cnt = np.empty(shape, dtype=np.uint8)
+    for j in range(q.shape[1]):
+        np.bitwise_xor(q[:, j, None], a_t[None, j], out=xor)
+        np.bitwise_count(xor, out=cnt)
+        out += cnt
+    return out
+
+
+def _distance_blocks(q: np.ndarray, a_t: np.ndarray):
+    """Yield ``(start, stop, distances)`` over blocks of the columns (rows of the address matrix)
+    of word-major packed ``a_t (w, M)``."""
+    step = max(1, _BLOCK_ELEMENTS // max(1, q.shape[0]))
+    for start in range(0, a_t.shape[1], step):
+        stop = min(start + step, a_t.shape[1])
+        yield start, stop, _packed_distances(q, a_t[:, start:stop])
+
+
 def hamming_distances(queries, addresses) -> np.ndarray:
     """Hamming distances between each query row and each address row.
+
+    Computed on packed bits (``np.packbits`` + ``np.bitwise_count``), never in floating point, so
+    memory is ``n/8`` bytes per row plus the ``(B, M)`` result.
 
     Parameters
     ----------
@@ -824,11 +915,10 @@ def hamming_distances(queries, addresses) -> np.ndarray:
     """
     a = check_binary_array("addresses", addresses, ndim=(2,))
     q = check_binary_array("queries", queries, n=a.shape[1])
-    q2 = np.atleast_2d(q).astype(np.float64)
-    af = a.astype(np.float64)
-    # |q| + |a| - 2 q.a, exact in float64 (values <= n)
-    dist = q2.sum(1)[:, None] + af.sum(1)[None, :] - 2.0 * (q2 @ af.T)
-    dist = np.rint(dist).astype(np.int64)
+    qp, ap = _pack_bits(np.atleast_2d(q)), np.ascontiguousarray(_pack_bits(a).T)
+    dist = np.empty((qp.shape[0], a.shape[0]), dtype=np.int64)
+    for start, stop, block in _distance_blocks(qp, ap):
+        dist[:, start:stop] = block
     return dist[0] if q.ndim == 1 else dist
 
 
@@ -847,6 +937,11 @@ class BinarySDM:
     (:func:`pattern_view_read`) exactly; with random addresses the number of neurons shared by two
     balls is Binomial(r, I(dv)/2^n), with mean :func:`expected_intersection`.
 
+    **Scale.** Addresses are kept packed (``n/8`` bytes per neuron), distances are computed with
+    XOR + popcount over blocks of neurons, and int32 counters are stored only for neurons that
+    have been written to, so ``n = 1000, r = 10^6`` needs 128 MB of addresses, 8 MB of per-neuron
+    bookkeeping and ``4 k`` bytes per written neuron.
+
     Parameters
     ----------
     n : int
@@ -859,78 +954,192 @@ class BinarySDM:
         Source of the random neuron addresses.
     addresses : array_like, shape (r, n), optional
         Explicit neuron addresses (0/1).
+    k : int, optional
+        Length of the stored pointers (output bits); default ``n`` (autoassociation).  With
+        ``k != n`` the memory is hetero-associative, like :func:`pattern_view_read` with
+        ``pointers`` of shape ``(m, k)``.
 
     Attributes
     ----------
     addresses : numpy.ndarray, shape (r, n), uint8
-    counters : numpy.ndarray, shape (r, n), int64
-        Storage vectors ``x_v`` (sums of written pointers).
-    n_stored : numpy.ndarray, shape (r,), int64
+        Unpacked on access (a fresh array; ``r n`` bytes).
+    packed_addresses : numpy.ndarray, shape (r, ceil(n / 64)), uint64
+        The stored form (kept word-major, ``(ceil(n / 64), r)``, so each XOR pass is contiguous).
+    counters : numpy.ndarray, shape (r, k), int32
+        Storage vectors ``x_v`` (sums of written pointers); a dense copy built on access (only the
+        rows of neurons that were written are stored, see :meth:`counter_rows`).
+    n_stored : numpy.ndarray, shape (r,), int32
         ``h``: number of patterns written to each neuron.
     """
 
-    def __init__(self, n, r, d, rng=None, addresses=None):
+    def __init__(self, n, r, d, rng=None, addresses=None, k=None):
         self.n, self.d = _check_nd(n, d)
+        self.k = self.n if k is None else check_int("k", k, lo=1)
         if addresses is None:
             self.r = check_int("r", r, lo=1)
             gen = check_rng("rng", rng)
-            self.addresses = gen.integers(0, 2, size=(self.r, self.n), dtype=np.uint8)
+            # random 64-bit words (fast: one draw per 64 address bits), padding bits cleared
+            mask = _pack_bits(np.ones(self.n, dtype=np.uint8))
+            words = gen.integers(0, np.iinfo(np.uint64).max, size=(mask.size, self.r), dtype=np.uint64,
+                                 endpoint=True)
+            self._words = words & mask[:, None]
         else:
-            self.addresses = check_binary_array("addresses", addresses, n=self.n, ndim=(2,))
+            addr = check_binary_array("addresses", addresses, n=self.n, ndim=(2,))
             self.r = check_int("r", r, lo=1)
-            if self.addresses.shape[0] != self.r:
-                raise ValueError(f"addresses has {self.addresses.shape[0]} rows: must equal r = {self.r}")
-        self.counters = np.zeros((self.r, self.n), dtype=np.int64)
-        self.n_stored = np.zeros(self.r, dtype=np.int64)
+            if addr.shape[0] != self.r:
+                raise ValueError(f"addresses has {addr.shape[0]} rows: must equal r = {self.r}")
+            self._words = np.ascontiguousarray(_pack_bits(addr).T)
+        self.n_stored = np.zeros(self.r, dtype=np.int32)
+        # counters are kept only for neurons that have been written to: ``_slot[tau]`` is the row of
+        # ``_store`` holding x_tau (-1 = never written, counters all 0).  The store grows by doubling.
+        self._slot = np.full(self.r, -1, dtype=np.int32 if self.r < 2**31 else np.int64)
+        self._store = np.zeros((min(self.r, 1024), self.k), dtype=np.int32)
+        self._n_slots = 0
 
     def __repr__(self):
-        return f"BinarySDM(n={self.n}, r={self.r}, d={self.d}, patterns written={int(self.n_stored.sum())})"
+        return (f"BinarySDM(n={self.n}, r={self.r}, d={self.d}, k={self.k}, "
+                f"patterns written={int(self.n_stored.sum(dtype=np.int64))})")
+
+    @property
+    def packed_addresses(self) -> np.ndarray:
+        """The stored addresses, ``(r, ceil(n / 64))`` uint64 words (a view of the word-major store)."""
+        return self._words.T
+
+    @property
+    def addresses(self) -> np.ndarray:
+        """Neuron addresses as a fresh ``(r, n)`` uint8 0/1 array (unpacked from the stored bits)."""
+        return _unpack_words(self._words, self.n)
+
+    @property
+    def counters(self) -> np.ndarray:
+        """Storage vectors ``x_v`` as a fresh dense ``(r, k)`` int32 array (zeros where nothing was
+        written).  Materialising it costs ``4 r k`` bytes; :meth:`counter_rows` reads a few rows."""
+        out = np.zeros((self.r, self.k), dtype=np.int32)
+        written = np.flatnonzero(self._slot >= 0)
+        out[written] = self._store[self._slot[written]]
+        return out
+
+    def counter_rows(self, neurons) -> np.ndarray:
+        """Counters ``x_v`` of the given neuron indices, ``(len(neurons), k)`` int32."""
+        idx = check_int_array("neurons", neurons, lo=0, hi=(self.r - 1, f"r - 1 = {self.r - 1}")).ravel()
+        slots = self._slot[idx]
+        out = np.zeros((idx.size, self.k), dtype=np.int32)
+        out[slots >= 0] = self._store[slots[slots >= 0]]
+        return out
+
+    def _slots_for(self, neurons) -> np.ndarray:
+        """Store rows of ``neurons`` (sorted, distinct), allocating rows for first-time writes."""
+        slots = self._slot[neurons]
+        new = slots < 0
+        n_new = int(new.sum())
+        if n_new:
+            need = self._n_slots + n_new
+            if need > self._store.shape[0]:
+                grown = np.zeros((min(self.r, max(need, 2 * self._store.shape[0])), self.k), dtype=np.int32)
+                grown[: self._n_slots] = self._store[: self._n_slots]
+                self._store = grown
+            slots[new] = np.arange(self._n_slots, need)
+            self._slot[neurons[new]] = slots[new]
+            self._n_slots = need
+        return slots
+
+    def address_rows(self, start, stop) -> np.ndarray:
+        """Addresses of neurons ``start..stop-1`` as a ``(stop - start, n)`` uint8 0/1 array."""
+        return _unpack_words(self._words[:, start:stop], self.n)
+
+    def _packed_queries(self, name, query):
+        q = check_binary_array(name, query, n=self.n)
+        return q, _pack_bits(np.atleast_2d(q))
+
+    def _active_blocks(self, qp):
+        """Yield ``(start, stop, active)`` with boolean ``active (B, stop - start)`` per neuron block."""
+        for start, stop, dist in _distance_blocks(qp, self._words):
+            yield start, stop, dist <= self.d
 
     def distances(self, query) -> np.ndarray:
         """Hamming distance from ``query`` (``(n,)`` or ``(B, n)``) to every neuron address."""
-        return hamming_distances(query, self.addresses)
+        q, qp = self._packed_queries("queries", query)
+        dist = np.empty((qp.shape[0], self.r), dtype=np.int64)
+        for start, stop, block in _distance_blocks(qp, self._words):
+            dist[:, start:stop] = block
+        return dist[0] if q.ndim == 1 else dist
 
     def active(self, query) -> np.ndarray:
         """Boolean activations ``H(query, x_a) <= d``: shape ``(r,)`` or ``(B, r)``."""
-        return self.distances(query) <= self.d
+        q, qp = self._packed_queries("queries", query)
+        act = np.empty((qp.shape[0], self.r), dtype=bool)
+        for start, stop, block in self._active_blocks(qp):
+            act[:, start:stop] = block
+        return act[0] if q.ndim == 1 else act
 
     def write(self, address, pointer=None) -> None:
         """Store ``pointer`` (default: ``address``, autoassociative) at ``address``.
 
-        ``address`` and ``pointer`` are ``(n,)`` or ``(m, n)`` 0/1 arrays of matching shape.
+        ``address`` is ``(n,)`` or ``(m, n)``; ``pointer`` is ``(k,)`` or ``(m, k)`` with the same
+        leading shape (``k = n`` unless the memory was built with another ``k``).  Only the counter
+        rows of neurons active for some written address are touched.
         """
-        a = check_binary_array("address", address, n=self.n)
-        p = a if pointer is None else check_binary_array("pointer", pointer, n=self.n)
-        if p.shape != a.shape:
-            raise ValueError(f"pointer shape {p.shape} must equal address shape {a.shape}")
-        act = np.atleast_2d(self.active(a)).astype(np.int64)  # (m, r)
-        self.counters += act.T @ np.atleast_2d(p).astype(np.int64)
-        self.n_stored += act.sum(0)
+        a, ap = self._packed_queries("address", address)
+        if pointer is None:
+            if self.k != self.n:
+                raise ValueError(f"pointer is required: this memory stores k = {self.k} output bits, "
+                                 f"not the n = {self.n} address bits")
+            p = a
+        else:
+            p = check_binary_array("pointer", pointer, n=None)
+            if p.shape[:-1] != a.shape[:-1] or p.shape[-1] != self.k:
+                want = a.shape[:-1] + (self.k,)
+                raise ValueError(f"pointer shape {p.shape} must equal {want} (address shape {a.shape} "
+                                 f"with the last axis replaced by k = {self.k})")
+        p2 = np.atleast_2d(p).astype(np.int32)
+        for start, stop, act in self._active_blocks(ap):
+            # (neuron, pattern) pairs, grouped by neuron; integer sums only (exact, no BLAS)
+            cols, pats = np.nonzero(act.T)
+            if cols.size == 0:
+                continue
+            rows, first = np.unique(cols, return_index=True)
+            neurons = start + rows
+            slots = self._slots_for(neurons)  # may grow (replace) self._store: index it afterwards
+            self._store[slots] += np.add.reduceat(p2[pats], first, axis=0, dtype=np.int32)
+            self.n_stored[neurons] += np.diff(np.append(first, cols.size)).astype(np.int32)
 
     def read_ratio(self, query) -> np.ndarray:
         """Normalised counter sums ``sum b x_v / sum b h`` (``nan`` where the denominator is 0)."""
-        act = self.active(query)
-        act2 = np.atleast_2d(act).astype(np.float64)
-        num = act2 @ self.counters.astype(np.float64)
-        den = act2 @ self.n_stored.astype(np.float64)
+        q, qp = self._packed_queries("queries", query)
+        num = np.zeros((qp.shape[0], self.k), dtype=np.int64)
+        den = np.zeros(qp.shape[0], dtype=np.int64)
+        for start, stop, act in self._active_blocks(qp):
+            # (query, neuron) pairs grouped by query; never-written neurons add 0 to both sums
+            qs, cols = np.nonzero(act)
+            slots = self._slot[start + cols]
+            has = slots >= 0
+            if not has.any():
+                continue
+            qs, cols, slots = qs[has], cols[has], slots[has]
+            uq, first = np.unique(qs, return_index=True)
+            num[uq] += np.add.reduceat(self._store[slots], first, axis=0, dtype=np.int64)
+            den[uq] += np.add.reduceat(self.n_stored[start + cols], first, dtype=np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = num / den[:, None]
         ratio[den == 0] = np.nan
-        return ratio[0] if np.ndim(act) == 1 else ratio
+        return ratio[0] if q.ndim == 1 else ratio
 
     def read(self, query) -> np.ndarray:
-        """Majority read ``1[ratio > 1/2]`` as uint8, shape of ``query``."""
+        """Majority read ``1[ratio > 1/2]`` as uint8, shape ``(k,)`` or ``(B, k)``."""
         with np.errstate(invalid="ignore"):
             return (self.read_ratio(query) > 0.5).astype(np.uint8)
 
     def intersection_count(self, a, b) -> np.ndarray:
         """Number of neurons active for both ``a`` and ``b`` (rows paired if batched)."""
-        act_a = self.active(a)
-        act_b = self.active(b)
-        if np.shape(act_a) != np.shape(act_b):
-            raise ValueError(f"a and b must have the same shape (activations {np.shape(act_a)} vs "
-                             f"{np.shape(act_b)})")
-        return np.sum(act_a & act_b, axis=-1)
+        qa, pa = self._packed_queries("queries", a)
+        qb, pb = self._packed_queries("queries", b)
+        if qa.shape != qb.shape:
+            raise ValueError(f"a and b must have the same shape (activations {qa.shape[:-1] + (self.r,)} vs "
+                             f"{qb.shape[:-1] + (self.r,)})")
+        total = np.zeros(pa.shape[0], dtype=np.int64)
+        for (start, stop, act_a), (_, _, act_b) in zip(self._active_blocks(pa), self._active_blocks(pb)):
+            total += np.sum(act_a & act_b, axis=-1)
+        return total[0] if qa.ndim == 1 else total
 
 
 def intersection_weights(dv, n, d) -> np.ndarray:

@@ -2,57 +2,20 @@
 
 Every public function and parameter dataclass of the package validates through these helpers, so
 users see one style of message, e.g. ``d = 70 is out of range: allowed 0 <= d <= n = 64``.
+``check_int``, ``check_real`` and ``check_choice`` come from :mod:`cerebellum._checks`
+(Brian2-free, so the abstract maths can use them too); only the unit-aware ``check_quantity`` and
+the dataclass helpers ``param`` / ``validate_dataclass`` are defined here.
 (`hippocampus.validation` is this module's twin: the two circuit packages may not import each
 other, see DESIGN.md.)
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from brian2 import Quantity, get_dimensions
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-
-def _range_text(name, lo, hi):
-    if lo is not None and hi is not None:
-        return f"{lo} <= {name} <= {hi}"
-    if lo is not None:
-        return f"{name} >= {lo}"
-    return f"{name} <= {hi}"
-
-
-def check_int(name: str, value, lo=None, hi=None) -> int:
-    """Return ``value`` as a Python int; raise if it is not an integer in ``[lo, hi]``.
-
-    ``lo`` / ``hi`` may be ints or ``(bound, label)`` pairs, so messages can say ``d <= n = 64``.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer() and not isinstance(value, bool):
-            value = int(value)
-        else:
-            raise TypeError(f"{name} = {value!r} must be an integer")
-    value = int(value)
-    lo_v, lo_t = lo if isinstance(lo, tuple) else (lo, lo)
-    hi_v, hi_t = hi if isinstance(hi, tuple) else (hi, hi)
-    if (lo_v is not None and value < lo_v) or (hi_v is not None and value > hi_v):
-        raise ValueError(f"{name} = {value} is out of range: allowed {_range_text(name, lo_t, hi_t)}")
-    return value
-
-
-def check_real(name: str, value, lo=None, hi=None, lo_open=False) -> float:
-    """Return ``value`` as a float in ``[lo, hi]`` (``(lo, hi]`` when ``lo_open``)."""
-    if isinstance(value, Quantity) and not value.is_dimensionless:
-        raise TypeError(f"{name} = {value!r} must be a plain number, not a quantity with units")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} = {value!r} must be a real number")
-    value = float(value)
-    bad_lo = lo is not None and (value <= lo if lo_open else value < lo)
-    if not np.isfinite(value) or bad_lo or (hi is not None and value > hi):
-        low = "" if lo is None else f"{lo} {'<' if lo_open else '<='} "
-        high = "" if hi is None else f" <= {hi}"
-        raise ValueError(f"{name} = {value} is out of range: allowed {low}{name}{high}")
-    return value
+# The plain checks have one implementation, in the Brian2-free ._checks (re-exported here).
+from ._checks import _range_text, check_choice, check_int, check_real  # noqa: F401
 
 
 def check_quantity(name: str, value, unit, lo=None, hi=None, lo_open=False) -> Quantity:
@@ -70,13 +33,6 @@ def check_quantity(name: str, value, unit, lo=None, hi=None, lo_open=False) -> Q
         low = "" if lo is None else f"{lo!r} {'<' if lo_open else '<='} "
         high = "" if hi is None else f" <= {hi!r}"
         raise ValueError(f"{name} = {value!r} is out of range: allowed {low}{name}{high}")
-    return value
-
-
-def check_choice(name: str, value, choices) -> str:
-    """Check that ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ValueError(f"{name} = {value!r} is not allowed: choose one of {', '.join(map(repr, choices))}")
     return value
 
 

@@ -5,6 +5,10 @@ Redraws the headline panel of Bricken & Pehlevan (NeurIPS 2021, arXiv:2111.05498
 binary intersection ``I(dv)/sum I``, the continuous cap intersection ``A/sum A`` and
 ``softmax(beta cos)`` with beta fitted on ``dv = 0..d-1`` (published convention), on linear and
 log axes.  Pure theory: computed by :mod:`cerebellum.sdm`.
+
+Note: the paper's figure title quotes p = 1e-8, the space-fraction quantile its radius came from
+(d = 11 is the smallest radius with p(d) >= 1e-8); the exact space fraction at d = 11 is
+p(d) = 5.0e-08, which is what this title shows.
 """
 from __future__ import annotations
 
@@ -67,5 +71,8 @@ def make(out_dir, results_dir=None) -> list[Path]:
     axes[0].legend(loc="upper right", fontsize=8)
     fig.suptitle(f"SDM read weights ≈ softmax:  n = {N}, d = {D} (p(d) = {sdm.space_fraction(N, D):.1e}),"
                  f"  fitted binary β = {c['beta']:.3f}", fontsize=11)
-    fig.tight_layout()
+    fig.text(0.5, 0.005, f"the paper's title quotes p = 1e-8, the quantile d = {D} came from; exact "
+             f"p(d = {D}) = {sdm.space_fraction(N, D):.1e}", ha="center", va="bottom", fontsize=7.5,
+             color="0.35")
+    fig.tight_layout(rect=(0, 0.035, 1, 1))
     return save(fig, out_dir, NAME)

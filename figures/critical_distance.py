@@ -5,6 +5,12 @@ Bricken & Pehlevan (NeurIPS 2021, appendix B.5): left, the critical distance per
 convention and the strict first-failure definition of :func:`cerebellum.sdm.critical_distance`),
 with the region where random patterns share no neuron (``I_rand = 0``, ``2d < n/2``) shaded;
 right, the one-step read map ``f(dv)`` for a few radii against the identity.
+
+Note: where the read becomes undefined (``I_rand = 0`` and no signal beyond ``dv = 2d``, so
+``f = nan``), the published convention returns the first undefined distance, ``2d + 1`` (e.g. 31
+at d = 15), not the last distance that still converges (``2d``).  That is why the published curve
+sits one bit above the support-limit line ``min(2d, n/2)`` for ``d <= 15``; the strict convention
+counts the undefined read as a failure and stays on the line.
 """
 from __future__ import annotations
 
@@ -36,6 +42,8 @@ def make(out_dir, results_dir=None) -> list[Path]:
     ax.plot(radii, published, "o-", ms=4, color="C0", label="published convention")
     ax.plot(radii, strict, "s--", ms=3, lw=1, color="C1", alpha=0.8, label="strict (first failure)")
     ax.plot(radii, np.minimum(2 * radii, N // 2), ":", color="0.4", lw=1, label="support limit min(2d, n/2)")
+    ax.text(radii[-1], 3, "published = 2d + 1 where the read\nbecomes undefined (31 at d = 15),\n"
+            "hence one bit above the support line", fontsize=7.5, color="C0", ha="right", va="bottom")
     ax.axvline(best, color="C2", lw=1, ls="-.")
     ax.annotate(rf"$d^*_{{\mathrm{{CD}}}}$ = {best}", (best, published[best - 1]), xytext=(10, -26),
                 textcoords="offset points",

@@ -28,10 +28,10 @@ Sources (see ``/work/shared/reference/hippocampus.md``):
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy.special import gammaln, logsumexp
+
+from hippocampus._checks import as_array, check_int, check_real
 
 __all__ = [
     "softmax",
@@ -49,53 +49,13 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Argument checks (private; also used by hippocampus.grid and hippocampus.environment).  They
-# mirror hippocampus.validation, which cannot be imported here because it imports Brian2.
+# Argument checks (private aliases of hippocampus._checks, the Brian2-free implementation shared
+# with hippocampus.validation, hippocampus.grid and hippocampus.environment).
 # ---------------------------------------------------------------------------------------------
 
-def _check_real(name, value, lo=None, hi=None, lo_open=False):
-    """Return ``value`` as a finite float in ``[lo, hi]`` (``(lo, hi]`` when ``lo_open``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} = {value!r} must be a real number")
-    value = float(value)
-    bad_lo = lo is not None and (value <= lo if lo_open else value < lo)
-    if not np.isfinite(value) or bad_lo or (hi is not None and value > hi):
-        low = "" if lo is None else f"{lo} {'<' if lo_open else '<='} "
-        high = "" if hi is None else f" <= {hi}"
-        raise ValueError(f"{name} = {value} is out of range: allowed {low}{name}{high} (finite)")
-    return value
-
-
-def _check_int(name, value, lo=None, hi=None):
-    """Return ``value`` as an int in ``[lo, hi]``; integral floats such as ``3.0`` are accepted."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
-        raise TypeError(f"{name} = {value!r} must be an integer")
-    if not isinstance(value, numbers.Integral):
-        if not (np.isfinite(value) and float(value).is_integer()):
-            raise TypeError(f"{name} = {value!r} must be an integer")
-    value = int(value)
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        low = "" if lo is None else f"{lo} <= "
-        high = "" if hi is None else f" <= {hi}"
-        raise ValueError(f"{name} = {value} is out of range: allowed {low}{name}{high}")
-    return value
-
-
-def _as_array(name, value, ndims=(1, 2), dtype=float, finite=True):
-    """Convert ``value`` to a numpy array with ``ndim`` in ``ndims``; reject NaN/inf if ``finite``."""
-    try:
-        arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}: {exc}") from None
-    if arr.ndim not in ndims:
-        allowed = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name} has shape {arr.shape} ({arr.ndim}-D): allowed {allowed}")
-    if arr.size == 0:
-        raise ValueError(f"{name} has shape {arr.shape}: it must not be empty")
-    if finite and not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN/inf entries: allowed finite values only")
-    return arr
+_check_real = check_real
+_check_int = check_int
+_as_array = as_array
 
 
 def _check_beta(beta, name="beta"):
@@ -129,6 +89,13 @@ def softmax(x, beta=1.0, axis=-1):
         ``+inf`` are rejected.  A slice that is entirely ``-inf`` gives NaN weights.
     beta : float, optional
         Inverse temperature, ``> 0`` (dimensionless).
+
+    Notes
+    -----
+    :func:`cerebellum.sdm.softmax` has the same semantics (masking, rejection of NaN / ``+inf``,
+    NaN for an all-masked slice), except that it also accepts ``beta = 0``, because it is compared
+    against fitted betas; here ``beta`` is a physical inverse temperature and must be positive.
+    The packages may not import each other, hence two copies.
     axis : int, optional
         Axis to normalise over.
 

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hippocampus.attention import _as_array, _check_int, _check_real
+from hippocampus._checks import as_array as _as_array, check_int as _check_int, check_real as _check_real
 
 __all__ = [
     "ACTIONS",
@@ -87,6 +87,16 @@ def action_index(action) -> int:
                              f"or an index 0..{len(ACTIONS) - 1}")
         return ACTIONS.index(action)
     return _check_int("action", action, lo=0, hi=len(ACTIONS) - 1)
+
+
+def world_positions(width, height=None):
+    """``(width * height, 2)`` float node positions ``(x, y)`` of a grid world, node order
+    ``i = y * width + x`` (as :attr:`GridWorld.positions`), grid-node units.  Also available as
+    :func:`hippocampus.grid.world_positions`."""
+    width = _check_int("width", width, lo=1)
+    height = width if height is None else _check_int("height", height, lo=1)
+    i = np.arange(width * height)
+    return np.stack([i % width, i // width], axis=1).astype(float)
 
 
 def _as_rng(rng):
@@ -180,9 +190,9 @@ class GridWorld:
 
     @property
     def positions(self) -> np.ndarray:
-        """``(n_nodes, 2)`` float array of node positions ``(x, y)`` in grid-node units."""
-        i = np.arange(self.n_nodes)
-        return np.stack([i % self.width, i // self.width], axis=1).astype(float)
+        """``(n_nodes, 2)`` float array of node positions ``(x, y)`` in grid-node units
+        (:func:`world_positions` of this world's size)."""
+        return world_positions(self.width, self.height)
 
     def node_at(self, x, y) -> int:
         """Index of the node at integer position ``(x, y)``."""

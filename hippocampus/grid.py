@@ -55,8 +55,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hippocampus.attention import _as_array, _check_int, _check_real
+from hippocampus._checks import as_array as _as_array, check_int as _check_int, check_real as _check_real
 from hippocampus.environment import ACTION_DISPLACEMENTS, ACTIONS, action_index
+# world_positions is defined next to GridWorld (whose .positions uses it) and re-exported here:
+# environment cannot import grid, which imports environment.
+from hippocampus.environment import world_positions
 
 __all__ = ["GOLDEN_FRACTION", "GridCode", "default_orientations", "world_positions"]
 
@@ -68,15 +71,6 @@ def default_orientations(n_modules):
     """Golden-ratio spread of module orientations, ``frac(m * 0.618...) * pi/3`` (rad)."""
     n_modules = _check_int("n_modules", n_modules, lo=1)
     return np.mod(np.arange(n_modules) * GOLDEN_FRACTION, 1.0) * (np.pi / 3)
-
-
-def world_positions(width, height=None):
-    """``(width * height, 2)`` integer node positions ``(x, y)`` of a grid world, node order
-    ``i = y * width + x`` (as :attr:`hippocampus.environment.GridWorld.positions`), grid-node units."""
-    width = _check_int("width", width, lo=1)
-    height = width if height is None else _check_int("height", height, lo=1)
-    i = np.arange(width * height)
-    return np.stack([i % width, i // width], axis=1).astype(float)
 
 
 class GridCode:

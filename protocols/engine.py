@@ -139,6 +139,8 @@ class Simulation:
             try:
                 brian2.set_device("cpp_standalone", directory=str(self.build_dir), build_on_run=False)
                 brian2.prefs.devices.cpp_standalone.openmp_threads = self.threads
+                # Brian2's default `make -j` has no job limit: hundreds of compilers on 2 cores.
+                brian2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
                 self._saved_run_cmd = brian2.prefs.devices.cpp_standalone.run_cmd_unix
             except BaseException:
                 self._release_lock()

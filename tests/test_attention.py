@@ -175,10 +175,12 @@ def test_classical_hopfield_recalls_few_patterns_and_fails_beyond_capacity():
     rec = classical_hopfield_recall(noisy, few)
     assert np.all(rec == few)
     many = rng.choice([-1.0, 1.0], size=(40, d))  # 0.4 d >> 0.14 d
-    rec = classical_hopfield_recall(many, many, rng=0)
+    noisy_many = many.copy()
+    noisy_many[rng.random(many.shape) < 0.1] *= -1  # same 10 % cue noise as above
+    rec = classical_hopfield_recall(noisy_many, many, rng=0)
     assert np.mean(np.all(rec == many, axis=1)) < 0.5
-    # modern network with the same d neurons retrieves all of them in one step
-    out = hopfield_update(many, many, beta=1.0)
+    # modern network with the same d neurons retrieves all of them in one step, from the same cues
+    out = hopfield_update(noisy_many, many, beta=1.0)
     assert np.all(np.sign(out) == many)
 
 

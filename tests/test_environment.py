@@ -159,3 +159,12 @@ def test_bad_inputs_name_parameter():
     with pytest.raises(ValueError, match="observations has shape"):
         expected_correct([0, 1], [0, 1, 2])
     assert ACTIONS == ("N", "E", "S", "W", "stay")
+
+
+def test_world_positions_is_the_one_implementation_of_node_positions():
+    from hippocampus import environment, grid
+
+    assert grid.world_positions is environment.world_positions
+    w = GridWorld(width=4, height=3, objects=np.zeros(12, dtype=int))
+    np.testing.assert_array_equal(w.positions, grid.world_positions(4, 3))
+    assert w.node_at(*w.positions[7].astype(int)) == 7
