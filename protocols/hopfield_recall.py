@@ -9,7 +9,8 @@ One compiled program, three blocks of query windows (``settle`` + read window ea
    added to every memory neuron's exponent (scores + shift): ``sum exp(scores)`` grows by
    ``exp(max shift)`` while the shared inhibition holds the pool rate.
 3. **recall vs cue noise** (``block 2``): ``n_memories`` random +-1 patterns (MEC shows their
-   active bits), cued with a fraction ``noise`` of bits flipped, at ``recall_beta``; compared with the
+   active bits), cued with a fraction ``noise`` of bits flipped or partially (a fraction
+   ``partial_levels`` of the active cells silenced), at ``recall_beta``; compared with the
    abstract modern Hopfield network (same keys, same cues) and a classical Hopfield network of
    ``d`` neurons (Hebbian, asynchronous) on the same +-1 patterns and cues. An abstract-only
    capacity sweep contrasts the two at equal feature-neuron count.
@@ -63,6 +64,8 @@ class HopfieldRecallConfig:
         beta of the recall-vs-noise block.
     noise_levels : tuple of float
         Fractions of flipped bits in the recall cues (0 <= f <= 0.5).
+    partial_levels : tuple of float
+        Partial cues: fraction of the pattern's active MEC cells silenced (0 <= f <= 0.95; () = none).
     cues_per_memory : int
         Noisy cues per memory and noise level.
     shifts : tuple of float
@@ -84,6 +87,7 @@ class HopfieldRecallConfig:
     betas: tuple = (2.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0, 30.0)
     recall_beta: float = 20.0
     noise_levels: tuple = (0.0, 0.1, 0.2, 0.3, 0.4)
+    partial_levels: tuple = (0.25, 0.5, 0.75)
     cues_per_memory: int = 1
     shifts: tuple = (0.0, 1.0, 2.0, 3.0, 4.0, 4.5)
     world_width: int = 11
@@ -113,6 +117,9 @@ class HopfieldRecallConfig:
         object.__setattr__(self, "betas", _tuple_of_reals("betas", self.betas, lo=0.0, lo_open=True, hi=1000.0))
         check_real("recall_beta", self.recall_beta, lo=0.0, lo_open=True, hi=1000.0)
         object.__setattr__(self, "noise_levels", _tuple_of_reals("noise_levels", self.noise_levels, lo=0.0, hi=0.5))
+        if self.partial_levels not in ((), []):
+            object.__setattr__(self, "partial_levels",
+                               _tuple_of_reals("partial_levels", self.partial_levels, lo=0.0, hi=0.95))
         check_int("cues_per_memory", self.cues_per_memory, lo=1, hi=100)
         object.__setattr__(self, "shifts", _tuple_of_reals("shifts", self.shifts, lo=-20.0, hi=20.0))
         check_int("world_width", self.world_width, lo=2, hi=100)
@@ -145,6 +152,8 @@ def add_arguments(parser) -> None:
     g.add_argument("--beta", type=float, help="default inverse temperature (default 10)")
     g.add_argument("--betas", type=str, help="beta sweep, comma separated (default 2,4,6,8,10,14,20,30)")
     g.add_argument("--noise", type=str, help="cue noise levels (fraction of flipped bits), comma separated")
+    g.add_argument("--partial", type=str, help="partial-cue levels (fraction of active cells silenced), comma "
+                                              "separated; 'none' for no partial cues (default 0.25,0.5,0.75)")
     g.add_argument("--read-ms", type=float, help="read window per query in ms (default 200)")
     g.add_argument("--settle-ms", type=float, help="settling time per query in ms (default 60)")
 
@@ -170,6 +179,8 @@ def make_config(args) -> HopfieldRecallConfig:
         kw["betas"] = _floats(args.betas, "betas")
     if args.noise is not None:
         kw["noise_levels"] = _floats(args.noise, "noise")
+    if args.partial is not None:
+        kw["partial_levels"] = () if args.partial.strip() == "none" else _floats(args.partial, "partial")
     if args.read_ms is not None:
         kw["read"] = args.read_ms * ms
     if args.settle_ms is not None:
@@ -188,8 +199,6 @@ def _design(cfg: HopfieldRecallConfig, rng):
     """Keys, values, queries and per-window labels of the whole program (numpy only)."""
     from hippocampus.codes import grid_code_scale, grid_keys, pattern_codes, sensory_codes
     from hippocampus.grid import GridCode, world_positions
-    from hippocampus.params import SLOT_OFF
-
     grid = GridCode(n_modules=cfg.n_modules, base_scale=cfg.base_scale, scale_ratio=cfg.scale_ratio,
                     cells_per_module=cfg.cells_per_module)
     d = grid.n_cells
@@ -223,7 +232,14 @@ def _design(cfg: HopfieldRecallConfig, rng):
                 cue = patterns[mu].copy()
                 flip = rng.choice(d, int(round(f * d)), replace=False)
                 cue[flip] *= -1
-                recall.append((2, pattern_codes(cue), cfg.recall_beta, 0.0, ns + mu, f, cue))
+                recall.append((2, pattern_codes(cue), cfg.recall_beta, 0.0, ns + mu, f, cue, 0))
+    for f in cfg.partial_levels:
+        for mu in range(m):
+            for _ in range(cfg.cues_per_memory):
+                cue = patterns[mu].copy()
+                on = np.flatnonzero(cue > 0)
+                cue[rng.choice(on, int(round(f * len(on))), replace=False)] = -1.0  # silenced cells
+                recall.append((2, pattern_codes(cue), cfg.recall_beta, 0.0, ns + mu, f, cue, 1))
     rows += [recall[k] for k in rng.permutation(len(recall))]
 
     n = len(rows)
@@ -234,13 +250,20 @@ def _design(cfg: HopfieldRecallConfig, rng):
     target = np.array([r[4] for r in rows])
     noise = np.array([r[5] for r in rows], float)
     cues = np.array([r[6] if r[6] is not None else np.zeros(d) for r in rows])
-    active = np.zeros((n, 2 * ns), bool)
-    active[block < 2, :m] = True
-    active[block == 2, ns:ns + m] = True
-    gate = np.where(active, 0.0, SLOT_OFF)
+    partial = np.array([len(r) > 7 and r[7] == 1 for r in rows])
+    # one-shot writes: pool A stored from the start and cleared when the recall block begins,
+    # pool B written at the start of the recall block; unused slots are never written.
+    n_ab = int(np.sum(block < 2))
+    write = np.full(2 * ns, n)
+    clear = np.full(2 * ns, n)
+    write[:m], clear[:m] = 0, n_ab
+    write[ns:ns + m] = n_ab
+    w_idx = np.arange(n)[:, None]
+    active = (w_idx >= write[None, :]) & (w_idx < clear[None, :])
     return dict(grid=grid, code_scale=grid_code_scale(grid), keys=keys, values=values, objects=obj,
                 objects_code=objects_code, patterns=patterns, positions=pos, block=block, query=query,
-                beta=beta, shift=shift, target=target, noise=noise, cues=cues, active=active, gate=gate)
+                beta=beta, shift=shift, target=target, noise=noise, cues=cues, active=active, write=write, clear=clear,
+                partial=partial)
 
 
 def _scores(design):
@@ -409,19 +432,25 @@ def compute_metrics(cfg, design, counts, readout_rates, out_rate_hz, read_s, rng
         cls_correct = np.zeros(len(targets), bool)
         cls_correct[sel] = classical_accuracy(pats, design["cues"][sel], targets[sel] - ns, rng)
         noise = design["noise"]
-        rows = {}
+        rows, prows = {}, {}
+        partial = design["partial"]
+        for f in cfg.partial_levels:
+            s = sel & partial & np.isclose(noise, f)
+            prows[f"{f:g}"] = {"spiking": _f(spk_correct[s].mean()), "abstract_modern": _f(abs_correct[s].mean()),
+                               "classical": _f(cls_correct[s].mean()), "mean_spikes": _f(totals[s].mean(), 1), "mean_spikes": _f(totals[s].mean(), 1)}
         for f in cfg.noise_levels:
-            s = sel & np.isclose(noise, f)
+            s = sel & ~partial & np.isclose(noise, f)
             rows[f"{f:g}"] = {"spiking": _f(spk_correct[s].mean()), "abstract_modern": _f(abs_correct[s].mean()),
-                              "classical": _f(cls_correct[s].mean()),
+                              "classical": _f(cls_correct[s].mean()), "mean_spikes": _f(totals[s].mean(), 1),
                               "spiking_readout_decode": _f(np.mean(dec_spk[s] == design["objects"][targets[s]]))}
         modern_cap, classical_cap = capacity_sweep(cfg, rng)
         d = pats.shape[1]
         summary["recall_vs_noise"] = {
             "n_memories": cfg.n_memories, "feature_neurons_d": d, "beta": cfg.recall_beta,
             "classical_capacity_0.14d": round(0.14 * d, 2), "accuracy": rows,
+            "partial_cue_accuracy": prows,
             "spiking_vs_abstract_max_abs_difference": _f(max(abs(r["spiking"] - r["abstract_modern"])
-                                                             for r in rows.values())),
+                                                             for r in list(rows.values()) + list(prows.values()))),
             "capacity_sweep": {"noise": 0.1, "memories": list(cfg.capacity_memories),
                                "modern": [_f(x, 3) for x in modern_cap],
                                "classical": [_f(x, 3) for x in classical_cap]},
@@ -448,7 +477,8 @@ def run(config: HopfieldRecallConfig, sim, seed: int):
     rng = np.random.default_rng(seed)
     design = _design(config, rng)
     period = config.settle + config.read
-    schedule = Schedule(period=period, query=design["query"], beta=design["beta"], gate=design["gate"],
+    schedule = Schedule(period=period, query=design["query"], beta=design["beta"], write=design["write"],
+                        clear=design["clear"],
                         shift=design["shift"], settle=config.settle)
     circuit = build_memory_circuit(config.circuit, design["keys"], design["values"], design["code_scale"],
                                    schedule)
@@ -478,7 +508,7 @@ def run(config: HopfieldRecallConfig, sim, seed: int):
         "scores": _scores(design), "spike_counts": counts, "values": design["values"], "readout": readout,
         "target": design["target"], "inhibition_total_rate": counts.sum(axis=1) / read_s,
         "active": design["active"], "block": design["block"], "beta": design["beta"], "shift": design["shift"],
-        "noise": design["noise"], "keys": design["keys"], "queries": design["query"],
+        "noise": design["noise"], "partial_cue": design["partial"], "keys": design["keys"], "queries": design["query"],
         "positions": design["positions"], "objects": design["objects"], "objects_code": design["objects_code"],
         **extra,
     }

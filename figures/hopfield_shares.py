@@ -1,0 +1,52 @@
+"""Spike-count shares of the memory neurons against softmax(scores), with the multinomial band."""
+from __future__ import annotations
+
+import numpy as np
+
+from figures._style import plt, save
+from protocols.results import load_results
+
+NAME = "hopfield_shares"
+PROTOCOL = "hopfield-recall"
+DESCRIPTION = "memory-neuron spike shares vs softmax(beta k.q): scatter with the multinomial 95% band"
+
+
+def make(out_dir, results_dir):
+    summary, params, data = load_results(results_dir)
+    sel = data["block"] == 0
+    p = data["softmax"][sel]
+    counts = data["spike_counts"][sel]
+    n = np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    shares = counts / n
+    act = data["active"][sel]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 4.2))
+    betas = data["beta"][sel]
+    cmap = plt.get_cmap("viridis")
+    ub = np.unique(betas)
+    for k, b in enumerate(ub):
+        s = betas == b
+        ax.scatter(p[s][act[s]], shares[s][act[s]], s=6, alpha=0.6, color=cmap(k / max(len(ub) - 1, 1)),
+                   label=f"β = {b:g}")
+    x = np.linspace(0, 1, 200)
+    nbar = float(np.median(n))
+    sd = np.sqrt(x * (1 - x) / nbar)
+    ax.fill_between(x, np.clip(x - 1.96 * sd, 0, 1), np.clip(x + 1.96 * sd, 0, 1), color="0.8",
+                    label=f"multinomial 95% (n = {nbar:.0f} spikes)")
+    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    ax.set(xlabel="softmax(scores) (abstract attention weight)", ylabel="spike-count share",
+           title="memory neurons sample the softmax")
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
+    sh = summary["shares"]
+    pb = sh["per_beta"]
+    bs = [float(b) for b in pb]
+    bx.plot(bs, [pb[b]["tv"] for b in pb], "o-", label="spiking TV(shares, softmax)")
+    bx.plot(bs, [pb[b]["expected_multinomial_tv"] for b in pb], "s--", label="expected multinomial TV")
+    bx.plot(bs, [1.5 * pb[b]["expected_multinomial_tv"] for b in pb], ":", color="0.5", label="1.5 × multinomial")
+    bx.set(xscale="log", xlabel="β", ylabel="total-variation distance",
+           title=f"TV / multinomial = {sh['tv_over_multinomial']:.2f}; β={summary['settings']['beta']:g}: "
+                 f"TV {sh['tv_at_default_beta']:.3f}")
+    bx.set_xticks(bs, [f"{b:g}" for b in bs])
+    bx.minorticks_off()
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    return save(fig, out_dir, NAME)

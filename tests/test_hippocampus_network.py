@@ -1,0 +1,105 @@
+"""The spiking memory on the numpy runtime: softmax shares, silent unused slots, normalisation, errors."""
+import dataclasses
+
+import numpy as np
+import pytest
+from brian2 import Hz, Network, ms
+
+from hippocampus.attention import expected_multinomial_tv, softmax, total_variation
+from hippocampus.network import Schedule, build_memory_circuit
+from hippocampus.params import MemoryCircuitParams
+
+SMALL = MemoryCircuitParams(copies=5, mec_copies=8, r0=500 * Hz)
+
+
+def _circuit(params, n_windows=3, shift=None, period=150 * ms, seed=0, targets=(0, 1, 2)):
+    rng = np.random.default_rng(seed)
+    d, n_slots = 12, 5
+    keys = (rng.random((n_slots, d)) < 0.5) / np.sqrt(d / 2)
+    values = np.eye(n_slots)
+    query = keys[list(targets)[:n_windows]]
+    write = np.array([0, 0, 0, 0, n_windows])  # slot 4: never written (empty)
+    clear = np.full(n_slots, n_windows)
+    beta = np.full(n_windows, 4.0)
+    shift = np.zeros(n_windows) if shift is None else np.asarray(shift, float)
+    sch = Schedule(period=period, query=query, beta=beta, write=write, clear=clear, shift=shift, settle=50 * ms)
+    return build_memory_circuit(params, keys, values, 1.0, sch), keys, values, sch
+
+
+def test_spike_shares_sample_the_softmax_and_empty_slots_stay_silent():
+    circ, keys, values, sch = _circuit(SMALL)
+    Network(*circ.objects).run(sch.duration)
+    counts = circ.window_slot_counts()
+    assert counts[:, 4].sum() == 0  # unused slot: bias SLOT_OFF
+    scores = sch.beta[:, None] * sch.query @ keys[:4].T
+    tvs, bounds = [], []
+    for q in range(sch.n_windows):
+        n = counts[q, :4].sum()
+        assert n > 50  # enough spikes for a meaningful comparison
+        p = softmax(scores[q])
+        tvs.append(total_variation(counts[q, :4] / n, p))
+        bounds.append(expected_multinomial_tv(p, int(n)))
+    assert np.mean(tvs) <= 2.0 * np.mean(bounds)  # small sample: looser than the protocol's 1.5
+    # read-out decodes the spike-share-weighted value (values = one-hot slot identity)
+    ro = circ.window_readout_rates()
+    att = softmax(scores, axis=-1)
+    cos = np.sum(ro[:, :4] * att, axis=1) / np.linalg.norm(ro, axis=1) / np.linalg.norm(att, axis=1)
+    assert np.all(cos > 0.9)
+
+
+def test_shared_inhibition_holds_the_pool_rate_when_all_scores_shift():
+    circ, *_, sch = _circuit(SMALL, n_windows=2, shift=[0.0, 4.0], targets=(0, 0))
+    Network(*circ.objects).run(sch.duration)
+    totals = circ.window_slot_counts().sum(axis=1)
+    assert totals[1] / totals[0] < 3  # while sum exp(scores) grows e^4 = 55x
+    assert totals[1] > totals[0]
+
+
+def test_without_inhibition_feedback_rate_tracks_sum_exp():
+    weak = dataclasses.replace(SMALL, w_inh=1e-6, r0=20 * Hz)
+    circ, *_, sch = _circuit(weak, n_windows=2, shift=[0.0, 2.0], targets=(0, 0))
+    Network(*circ.objects).run(sch.duration)
+    totals = circ.window_slot_counts().sum(axis=1)
+    assert totals[1] / totals[0] > 4  # e^2 = 7.4 expected without normalisation
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(copies=0), "copies = 0"),
+    (dict(w_inh=-1.0), "w_inh"),
+    (dict(tau_key=1 * Hz), "tau_key"),
+])
+def test_bad_parameters_name_the_parameter(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        MemoryCircuitParams(**kw)
+
+
+def test_shape_mismatches_and_bad_schedules_raise():
+    keys = np.ones((3, 4)) / 2
+    sch = Schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
+                   shift=np.zeros(2), settle=20 * ms)
+    with pytest.raises(ValueError, match="rows"):
+        build_memory_circuit(SMALL, keys, np.ones((2, 5)), 1.0, sch)
+    with pytest.raises(ValueError, match="d_k"):
+        build_memory_circuit(SMALL, np.ones((3, 5)), np.ones((3, 5)), 1.0, sch)
+    with pytest.raises(ValueError, match="beta"):
+        Schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.array([1.0, 0.0]), write=np.zeros(3, int), clear=np.full(3, 2),
+                 shift=np.zeros(2), settle=20 * ms)
+    with pytest.raises(ValueError, match="non-negative"):
+        Schedule(period=100 * ms, query=-np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
+                 shift=np.zeros(2), settle=20 * ms)
+
+
+def test_slot_is_silent_before_its_write_and_after_its_clear():
+    rng = np.random.default_rng(1)
+    d, n_slots = 12, 3
+    keys = (rng.random((n_slots, d)) < 0.5) / np.sqrt(d / 2)
+    sch = Schedule(period=120 * ms, query=keys[[0, 0, 0]], beta=np.full(3, 4.0),
+                   write=np.array([1, 0, 0]), clear=np.array([2, 3, 3]), shift=np.zeros(3), settle=40 * ms)
+    circ = build_memory_circuit(SMALL, keys, np.eye(n_slots), 1.0, sch)
+    assert np.array_equal(sch.active[:, 0], [False, True, False])
+    Network(*circ.objects).run(sch.duration)
+    per_window = np.zeros((3, n_slots), int)
+    t = np.asarray(circ.memory_spikes.t / ms)
+    np.add.at(per_window, ((t // 120).astype(int), np.asarray(circ.memory_spikes.i) // SMALL.copies), 1)
+    assert per_window[0, 0] == 0 and per_window[2, 0] == 0  # whole windows, settling included
+    assert per_window[1, 0] > 10 and per_window[:, 1].min() > 0  # stored: fires; slot 1 always stored
