@@ -1,0 +1,534 @@
+"""The cerebellar microcircuit wired as Kanerva's Sparse Distributed Memory (Brian2).
+
+Mapping (``reference/cerebellum.md`` §8, ``reference/sdm.md`` §7): mossy fibres = address lines,
+granule cells (GrC) = hard locations, PF→PC weights = counters, Purkinje cells (PC) = output bits,
+climbing fibres (inferior olive, IO) = write line, Golgi cells (GoC) = inhibition that sets how many
+locations are active, deep cerebellar nuclei (DCN) = output inhibited by the PCs.
+
+Address code
+    ``2n`` mossy fibres in ON/OFF pairs: bit ``b`` of an address drives fibre ``b`` when it is 1
+    and fibre ``n + b`` when it is 0 (:func:`active_fibres`), so every address activates exactly
+    ``n`` fibres. An address is presented as one synchronous volley of its active fibres.
+Granule decoders (``mode``)
+    ``dense``: GrC ``tau`` has a random address ``x_tau`` and receives the ``n`` fibres that match it,
+    so a volley gives it ``(n - H(a, x_tau)) * w`` of conductance. ``w`` is calibrated
+    (:func:`calibrate`) so that the firing threshold — leak, spike threshold and the feedforward
+    Golgi inhibition evoked by the same volley — sits half-way between ``n - d - 1`` and ``n - d``
+    matching inputs: the spiking active set is then the Hamming ball of radius ``d``.
+    ``biological``: GrC samples ``K`` fibres of distinct bits (Jaeckel's selected-coordinate design);
+    the threshold sits between ``K - 1`` and ``K`` inputs, so it fires iff all sampled bits match
+    (probability ``2^-K``); Golgi cells add feedforward (MF) and feedback (GrC) inhibition.
+Golgi cells
+    Each samples ``goc_mf_bits`` bits through both fibres of each pair, so its feedforward drive is
+    the same for every address; in dense mode all Golgi cells therefore behave identically and
+    every GrC sees the same inhibition (feedback is off by default there because a query-dependent
+    inhibition would move the radius).
+Purkinje cells
+    ``pcs_per_bit`` PCs per pointer bit share that bit's climbing fibre (PC ``b*k .. b*k+k-1``),
+    followed by ``k`` *reference* PCs with static, unwritten weights ``w0`` and no climbing fibre:
+    the readout of bit ``j`` compares its PCs' mean rate with the reference PCs, which receive the
+    same parallel-fibre input (this cancels the query-dependent number of active GrCs). PCs start
+    at random phases so that spike-count quantisation averages out. PF input arrives on a separate
+    ``pf`` channel with time constant ``tau_pf`` so one volley changes the rate for ~100 ms.
+    Each DCN cell is inhibited by the PCs of one bit.
+Write rule
+    PF→PC plasticity of :mod:`cerebellum.plasticity` with ``A_minus = ltd_ltp_ratio * A_plus``;
+    with the default ratio 2 one write changes a location's counter by ``+A_plus`` (pointer bit 0,
+    LTP only) or ``-A_plus`` (bit 1, LTP + CF-timed LTD at the eligibility peak): Kanerva's bipolar
+    counters. ``A_plus = pf_signal / (expected active GrCs)``.
+
+API: :class:`SDMCircuitParams`, :func:`calibrate`, :func:`build_sdm_circuit` → :class:`SDMCircuit`
+(with ``set_inputs`` for the mossy-fibre volleys and teacher spikes), :func:`active_fibres`.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from brian2 import (Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second)
+
+from cerebellum import sdm
+from cerebellum.cells import connect, connect_channel, make_cells, on_pre_code
+from cerebellum.params import DCN, GOC, GRC, IO, PC, CellParams, PlasticityParams
+from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
+from cerebellum.validation import check_choice, check_int, check_quantity, check_real
+
+MODES = ("dense", "biological")
+
+__all__ = ["SDMCircuitParams", "SDMCircuit", "build_sdm_circuit", "calibrate", "active_fibres",
+           "granule_fibres", "MODES"]
+
+
+def _q(value):
+    return field(default_factory=lambda: value)
+
+
+@dataclass(frozen=True)
+class SDMCircuitParams:
+    """Shape, cells and wiring of the SDM circuit (units in brackets).
+
+    Parameters
+    ----------
+    mode : {"dense", "biological"}
+    n : int
+        Address bits (``2n`` mossy fibres).
+    n_out : int
+        Pointer bits (one IO cell / climbing fibre each).
+    pcs_per_bit : int
+        Purkinje cells per pointer bit sharing its climbing fibre (IO:PC 1:5, reference §1), with
+        random initial phases; the bit's rate is their mean. Another ``pcs_per_bit`` unwritten
+        reference PCs follow the plastic ones.
+    r : int
+        Granule cells (hard locations).
+    d : int
+        Hamming radius (dense mode), ``0 <= d < n``.
+    K : int
+        Mossy fibres per granule cell (biological mode), ``1 <= K <= n``.
+    period : time [ms]
+        Spacing of address volleys (one per write or read window); long enough for the
+        eligibility of one write to vanish before the next CF (>= 2 × the eligibility peak: the kernel is 0.2 % of its peak 300 ms after a spike).
+    grc, goc, pc, dcn, io : CellParams
+        Cell types (reference/cerebellum.md §3; GrC with exponential synapses to save state).
+    n_goc : int
+        Golgi cells (default ≈ r / 430, reference §1).
+    goc_mf_bits : int
+        Address bits sampled by each Golgi cell (both fibres of each pair).
+    goc_per_grc : int
+        Golgi inputs per granule cell.
+    grc_per_goc : int
+        Granule inputs per Golgi cell (feedback; biological mode).
+    w_mf_goc, w_goc_grc, w_grc_goc, w_pc_dcn, w_cf, w_teacher : conductance [nS]
+        Static weights (``w_grc_goc`` is used in biological mode only unless ``dense_feedback``).
+    dense_feedback : bool
+        Keep GrC→GoC feedback in dense mode (moves the radius with the query; off by default).
+    tau_pf : time [ms]
+        Time constant of the PC's parallel-fibre channel.
+    pf_signal : conductance [nS]
+        Summed PF weight change of one fully overlapping write (sets ``A_plus``).
+    ltd_ltp_ratio : float
+        ``A_minus / A_plus`` (2 = bipolar counters).
+    w0_steps : float
+        Initial PF weight in units of ``A_plus`` (room for that many net LTD steps before ``w_min``).
+    plasticity : PlasticityParams
+        Eligibility chain and delays; its ``A_plus``, ``A_minus``, ``w0``, ``w_min``, ``w_max`` are
+        replaced by the derived values (see :meth:`derived_plasticity`).
+    delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn : time [ms]
+    mf_background_rate : rate [Hz]
+        Poisson background on every mossy fibre (0 = none; >0 perturbs the exact decode).
+    """
+
+    mode: str = "biological"
+    n: int = 32
+    n_out: int = 32
+    r: int = 8000
+    d: int = 10
+    K: int = 4
+    period: Quantity = _q(200 * ms)
+    pcs_per_bit: int = 5
+    grc: CellParams = _q(replace(GRC, synapse="exp"))
+    goc: CellParams = _q(GOC)
+    pc: CellParams = _q(PC)
+    dcn: CellParams = _q(DCN)
+    io: CellParams = _q(IO)
+    n_goc: int = 0
+    goc_mf_bits: int = 8
+    goc_per_grc: int = 4
+    grc_per_goc: int = 100
+    w_mf_goc: Quantity = _q(10 * nS)
+    w_goc_grc: Quantity = _q(0.24 * nS)
+    w_grc_goc: Quantity = _q(0.5 * nS)
+    w_pc_dcn: Quantity = _q(2 * nS)
+    w_cf: Quantity = _q(1.6 * nS)
+    w_teacher: Quantity = _q(25 * nS)
+    dense_feedback: bool = False
+    tau_pf: Quantity = _q(20 * ms)
+    pf_signal: Quantity = _q(20 * nS)
+    ltd_ltp_ratio: float = 2.0
+    w0_steps: float = 2.0
+    plasticity: PlasticityParams = _q(PlasticityParams())
+    delay_mf_grc: Quantity = _q(1 * ms)
+    delay_mf_goc: Quantity = _q(1 * ms)
+    delay_goc_grc: Quantity = _q(2 * ms)
+    delay_grc_goc: Quantity = _q(1 * ms)
+    delay_pc_dcn: Quantity = _q(4 * ms)
+    mf_background_rate: Quantity = _q(0 * Hz)
+
+    def __post_init__(self):
+        check_choice("mode", self.mode, MODES)
+        n = check_int("n", self.n, lo=2, hi=4096)
+        check_int("n_out", self.n_out, lo=1, hi=4096)
+        check_int("r", self.r, lo=1, hi=10_000_000)
+        check_int("d", self.d, lo=0, hi=(n - 1, f"n - 1 = {n - 1}"))
+        check_int("K", self.K, lo=1, hi=(n, f"n = {n}"))
+        check_quantity("period", self.period, ms, lo=50 * ms, hi=10 * second)
+        check_int("pcs_per_bit", self.pcs_per_bit, lo=1, hi=1000)
+        for name in ("grc", "goc", "pc", "dcn", "io"):
+            if not isinstance(getattr(self, name), CellParams):
+                raise TypeError(f"{name} = {getattr(self, name)!r} must be a CellParams")
+        check_int("n_goc", self.n_goc, lo=0, hi=1_000_000)
+        check_int("goc_mf_bits", self.goc_mf_bits, lo=1, hi=(n, f"n = {n}"))
+        check_int("goc_per_grc", self.goc_per_grc, lo=0, hi=1000)
+        check_int("grc_per_goc", self.grc_per_goc, lo=0, hi=(self.r, f"r = {self.r}"))
+        for name in ("w_mf_goc", "w_goc_grc", "w_grc_goc", "w_pc_dcn", "w_cf", "w_teacher", "pf_signal"):
+            check_quantity(name, getattr(self, name), nS, lo=0 * nS, hi=1e4 * nS)
+        if not isinstance(self.dense_feedback, bool):
+            raise TypeError(f"dense_feedback = {self.dense_feedback!r} must be True or False")
+        check_quantity("tau_pf", self.tau_pf, ms, lo=0 * ms, lo_open=True, hi=1 * second)
+        check_real("ltd_ltp_ratio", self.ltd_ltp_ratio, lo=0.0, hi=1000.0)
+        check_real("w0_steps", self.w0_steps, lo=0.0, hi=1e6)
+        if not isinstance(self.plasticity, PlasticityParams):
+            raise TypeError(f"plasticity = {self.plasticity!r} must be a PlasticityParams")
+        for name in ("delay_mf_grc", "delay_mf_goc", "delay_goc_grc", "delay_grc_goc", "delay_pc_dcn"):
+            check_quantity(name, getattr(self, name), ms, lo=0 * ms, hi=1 * second)
+        check_quantity("mf_background_rate", self.mf_background_rate, Hz, lo=0 * Hz, hi=1000 * Hz)
+        if self.period < 2 * self.plasticity.eligibility_peak:
+            raise ValueError(f"period = {self.period!r} is out of range: allowed period >= 2 x eligibility "
+                             f"peak = {2 * self.plasticity.eligibility_peak!r} (writes would interfere)")
+
+    @property
+    def n_fibres(self) -> int:
+        return 2 * self.n
+
+    @property
+    def golgi_count(self) -> int:
+        """Golgi cells used: ``n_goc`` or, when 0, ``max(4, round(r / 430))``."""
+        return self.n_goc or max(4, round(self.r / 430))
+
+    @property
+    def threshold_inputs(self) -> int:
+        """Active inputs a GrC needs to fire: ``n - d`` (dense) or ``K`` (biological)."""
+        return self.n - self.d if self.mode == "dense" else self.K
+
+    @property
+    def expected_active_fraction(self) -> float:
+        """Fraction of GrCs one address activates: ``p(d)`` (dense) or ``2^-K`` (biological)."""
+        if self.mode == "dense":
+            return float(sdm.space_fraction(self.n, self.d))
+        return 2.0 ** -self.K
+
+    def derived_plasticity(self) -> PlasticityParams:
+        """PF→PC plasticity with ``A_plus = pf_signal / (r p)``, ``A_minus = ratio * A_plus``,
+        ``w0 = w0_steps * A_plus``, bounds ``[0, w0 + 1000 A_plus]`` (only the lower bound binds)."""
+        a_plus = self.pf_signal / max(1.0, self.r * self.expected_active_fraction)
+        w0 = self.w0_steps * a_plus
+        return replace(self.plasticity, A_plus=a_plus, A_minus=self.ltd_ltp_ratio * a_plus,
+                       w_min=0 * nS, w_max=w0 + 1000 * a_plus, w0=w0)
+
+
+def active_fibres(addresses) -> np.ndarray:
+    """Mossy fibres active for each address: bit b -> fibre b if 1 else n + b; shape (..., n)."""
+    a = np.asarray(addresses)
+    n = a.shape[-1]
+    return np.where(a == 1, np.arange(n), n + np.arange(n)).astype(np.int64)
+
+
+def granule_fibres(bits, values, n: int) -> np.ndarray:
+    """Fibre index each GrC input comes from: bit ``bits[t, k]`` required to equal ``values[t, k]``."""
+    return np.where(np.asarray(values) == 1, bits, n + np.asarray(bits)).astype(np.int64)
+
+
+# -- threshold calibration ---------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _runtime_device():
+    """Temporarily switch Brian2 to the numpy runtime (also inside a standalone session)."""
+    import brian2
+    from brian2.devices.device import reset_device, set_device
+
+    target = brian2.prefs.codegen.target
+    set_device("runtime")
+    brian2.prefs.codegen.target = "numpy"
+    try:
+        yield
+    finally:
+        brian2.prefs.codegen.target = target
+        reset_device()
+
+
+_CALIBRATION_CACHE: dict = {}
+
+
+def calibrate(params: SDMCircuitParams, cycles: int = 3, probes: int = 1500) -> dict:
+    """Find the MF→GrC weight that puts the GrC threshold between ``theta - 1`` and ``theta`` inputs.
+
+    A small numpy-runtime network replays the periodic volley schedule (one volley every
+    ``period``) through one Golgi cell and ``probes`` granule cells that each receive one synapse
+    of conductance ``G`` (geometric grid 0.3–30 nS, 0.3 % steps); the smallest ``G`` that fires in
+    the last cycle is ``G_crit``. Returns ``w_mf_grc = G_crit / (theta - 0.5)``, so ``theta``
+    synchronous inputs exceed the threshold by ``0.5 / (theta - 0.5)`` and ``theta - 1`` miss it
+    by as much. The same run measures GrC latencies and the IO response to one teacher spike.
+    Results are cached in memory and on disk (``protocols`` cache root) per parameter set.
+
+    Returns
+    -------
+    dict with ``G_crit`` [nS], ``w_mf_grc`` [nS], ``resolution`` (relative grid step),
+    ``latency_theta`` / ``latency_max`` [ms] (GrC latency with ``theta`` / all inputs),
+    ``io_latency`` [ms] and ``io_spikes`` (IO spikes per teacher spike).
+    """
+    import hashlib
+    import json
+    import os
+    from pathlib import Path
+
+    import brian2
+
+    key = hashlib.sha1(f"{params!r}|{cycles}|{probes}|{brian2.__version__}|{brian2.defaultclock.dt}".encode()).hexdigest()
+    if key in _CALIBRATION_CACHE:
+        return dict(_CALIBRATION_CACHE[key])
+    root = Path(os.environ.get("SPIKING_MEMORY_CACHE") or Path.home() / ".cache" / "spiking-memory")
+    path = root / "calibration" / f"sdm-{key}.json"
+    if path.exists():
+        out = json.loads(path.read_text())
+        _CALIBRATION_CACHE[key] = out
+        return dict(out)
+    theta = params.threshold_inputs
+    grid = np.geomspace(0.3, 30.0, probes)
+    fired, lat = _probe_run(params, grid, cycles)
+    if not fired.any() or fired.all():
+        raise RuntimeError(f"GrC calibration failed: no threshold inside [{grid[0]}, {grid[-1]}] nS "
+                           "(check GrC/GoC weights)")
+    if not np.all(np.diff(fired.astype(int)) >= 0):
+        raise RuntimeError("GrC calibration failed: firing is not monotonic in the input conductance")
+    k = int(np.argmax(fired))
+    g_crit = float(grid[k])
+    w = g_crit / (theta - 0.5)
+    n_max = params.n if params.mode == "dense" else params.K
+
+    def latency(g):
+        j = int(np.argmin(np.abs(grid - g)))
+        return float(lat["grc"][j])
+
+    out = {"G_crit": g_crit, "w_mf_grc": w, "resolution": float(grid[1] / grid[0] - 1),
+           "latency_theta": latency(theta * w), "latency_max": latency(min(n_max * w, grid[-1])),
+           "io_latency": lat["io_latency"], "io_spikes": lat["io_spikes"]}
+    _CALIBRATION_CACHE[key] = out
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(out))
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache only costs a recalibration
+        pass
+    return dict(out)
+
+
+def _probe_run(params: SDMCircuitParams, grid_nS: np.ndarray, cycles: int):
+    """Run the calibration network; return which probes fired in the last cycle, and latencies."""
+    from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor
+
+    with _runtime_device():
+        period = params.period
+        t0 = 5 * ms
+        volleys = (t0 + np.arange(cycles) * period)
+        idx = [0] * cycles
+        times = list(volleys)
+        t_teacher = volleys[-1] + 50 * ms
+        idx.append(1)
+        times.append(t_teacher)
+        src = SpikeGeneratorGroup(2, np.array(idx), Quantity(times), name="calib_src")
+        goc = make_cells(params.goc, 1, name="calib_goc")
+        grc = make_cells(params.grc, len(grid_nS), name="calib_grc")
+        io = make_cells(params.io, 1, name="calib_io")
+        s1 = connect_channel(src, goc, params.goc, np.array([0]), np.array([0]),
+                             params.goc_mf_bits * params.w_mf_goc, delay=params.delay_mf_goc, name="calib_mf_goc")
+        s2 = connect_channel(src, grc, params.grc, np.zeros(len(grid_nS), np.int64), np.arange(len(grid_nS)),
+                             grid_nS * nS, delay=params.delay_mf_grc, name="calib_mf_grc")
+        s3 = connect_channel(goc, grc, params.grc, np.zeros(len(grid_nS), np.int64), np.arange(len(grid_nS)),
+                             params.goc_per_grc * params.w_goc_grc, channel="inh",
+                             delay=params.delay_goc_grc, name="calib_goc_grc")
+        s4 = connect_channel(src, io, params.io, np.array([1]), np.array([0]), params.w_teacher, name="calib_teach")
+        mon = SpikeMonitor(grc, name="calib_grc_mon")
+        mon_io = SpikeMonitor(io, name="calib_io_mon")
+        net = Network(src, goc, grc, io, s1, s2, s3, s4, mon, mon_io)
+        net.run(volleys[-1] + 100 * ms)
+        t = np.asarray(mon.t / ms)
+        i = np.asarray(mon.i)
+        last = t >= float(volleys[-1] / ms)
+        fired = np.zeros(len(grid_nS), bool)
+        fired[i[last]] = True
+        first = np.full(len(grid_nS), np.nan)
+        for k in range(len(grid_nS)):
+            sel = last & (i == k)
+            if sel.any():
+                first[k] = t[sel].min() - float(volleys[-1] / ms)
+        io_t = np.asarray(mon_io.t / ms)
+        lat = {"grc": first, "io_spikes": int(io_t.size),
+               "io_latency": float(io_t.min() - float(t_teacher / ms)) if io_t.size else float("nan")}
+    return fired, lat
+
+
+# -- the circuit ---------------------------------------------------------------------------------
+
+@dataclass
+class SDMCircuit:
+    """Brian2 objects and connectivity of one SDM circuit (built, not run).
+
+    Attributes
+    ----------
+    params : SDMCircuitParams
+    plasticity : PlasticityParams (derived)
+    calibration : dict (see :func:`calibrate`)
+    mf, teacher : SpikeGeneratorGroup
+        Mossy fibres (``2n``) and teacher inputs to the IO (``n_out``); fill with :meth:`set_inputs`.
+    grc, goc, pc, io, dcn : NeuronGroup
+    synapses : dict of Synapses (``pf_pc`` is the plastic one)
+    monitors : dict of SpikeMonitor (``grc``, ``pc``, ``io``, ``dcn``, ``goc``)
+    granule_addresses : (r, n) uint8 or None (dense)
+    coords, values : (r, K) or None (biological: sampled bits and required values)
+    mf_to_grc : (r, n) or (r, K) int — fibre index of each GrC input
+    pf_i, pf_j : PF→PC synapse indices (for event counts)
+    network : brian2.Network
+    """
+
+    params: SDMCircuitParams
+    plasticity: PlasticityParams
+    calibration: dict
+    mf: object
+    teacher: object
+    grc: object
+    goc: object
+    pc: object
+    io: object
+    dcn: object
+    synapses: dict
+    monitors: dict
+    granule_addresses: np.ndarray | None
+    coords: np.ndarray | None
+    values: np.ndarray | None
+    mf_to_grc: np.ndarray
+    goc_to_grc: tuple
+    grc_to_goc: tuple
+    mf_to_goc: np.ndarray
+    network: object
+
+    def pc_groups(self) -> np.ndarray:
+        """Pointer bit of every PC (``n_out`` for the unwritten reference PCs)."""
+        return np.repeat(np.arange(self.params.n_out + 1), self.params.pcs_per_bit)
+
+    def set_inputs(self, mf_indices, mf_times, teacher_indices, teacher_times) -> None:
+        """Set the mossy-fibre and teacher spike trains (arrays of indices and times)."""
+        from brian2 import defaultclock
+
+        dt = float(defaultclock.dt / second)
+        for name, group, idx, t in (("mf", self.mf, mf_indices, mf_times),
+                                    ("teacher", self.teacher, teacher_indices, teacher_times)):
+            idx = np.asarray(idx, dtype=np.int64)
+            if not isinstance(t, Quantity) and np.size(t):
+                raise TypeError(f"{name}_times must have units of time")
+            tt = np.round(np.asarray(t / second, dtype=float) / dt) * dt if np.size(t) else np.zeros(0)
+            if idx.shape != tt.shape:
+                raise ValueError(f"{name}_indices and {name}_times must have the same shape "
+                                 f"({idx.shape} vs {tt.shape})")
+            order = np.lexsort((idx, tt))
+            group.set_spikes(idx[order], tt[order] * second)
+
+    def expected_active(self, addresses) -> np.ndarray:
+        """Abstract active sets for ``addresses`` (dense: Hamming ball; biological: selected coords)."""
+        a = np.atleast_2d(addresses)
+        if self.params.mode == "dense":
+            return sdm.hamming_distances(a, self.granule_addresses) <= self.params.d
+        return sdm.selected_coordinate_activation(a, self.coords, self.values)
+
+
+def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plastic_windows=(),
+                      total_time=None) -> SDMCircuit:
+    """Build the circuit of the module docstring (nothing is run).
+
+    Parameters
+    ----------
+    params : SDMCircuitParams
+    rng : numpy Generator
+        Draws every connection (same seed, same network on every device).
+    plastic_windows : list of (time, time)
+        Windows in which PF→PC plasticity is on (a ``TimedArray`` switch).
+    total_time : time
+        Length of the schedule (needed with ``plastic_windows``).
+    """
+    if not isinstance(params, SDMCircuitParams):
+        raise TypeError(f"params = {params!r} must be an SDMCircuitParams")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng = {rng!r} must be a numpy Generator")
+    p = params
+    cal = calibrate(p)
+    plast = p.derived_plasticity()
+    n, r = p.n, p.r
+    # -- granule address decoders
+    if p.mode == "dense":
+        granule_addresses = rng.integers(0, 2, size=(r, n), dtype=np.uint8)
+        coords = values = None
+        mf_to_grc = granule_fibres(np.broadcast_to(np.arange(n), (r, n)), granule_addresses, n)
+    else:
+        granule_addresses = None
+        coords, values = sdm.random_selected_coordinates(n, r, p.K, rng)
+        mf_to_grc = granule_fibres(coords, values, n)
+    # -- groups
+    mf = SpikeGeneratorGroup(p.n_fibres, np.zeros(0, np.int64), np.zeros(0) * ms, name="mf")
+    teacher = SpikeGeneratorGroup(p.n_out, np.zeros(0, np.int64), np.zeros(0) * ms, name="teacher")
+    grc = make_cells(p.grc, r, name="grc", eligibility=plast)
+    n_goc = p.golgi_count
+    goc = make_cells(p.goc, n_goc, name="goc")
+    k = p.pcs_per_bit
+    pc = make_cells(p.pc, (p.n_out + 1) * k, name="pc", cf_event=True, channels={"pf": (p.tau_pf, p.pc.E_exc)})
+    pc.v = rng.uniform(float(p.pc.V_reset / mV), float(p.pc.V_th / mV), len(pc)) * mV  # random phases
+    io = make_cells(p.io, p.n_out, name="io")
+    dcn = make_cells(p.dcn, p.n_out, name="dcn")
+    syn = {}
+    syn["mf_grc"] = connect_channel(mf, grc, p.grc, mf_to_grc.ravel(), np.repeat(np.arange(r), mf_to_grc.shape[1]),
+                                    cal["w_mf_grc"] * nS, delay=p.delay_mf_grc, name="mf_grc")
+    # Golgi feedforward: both fibres of goc_mf_bits bits -> address-independent drive
+    goc_bits = np.stack([rng.choice(n, p.goc_mf_bits, replace=False) for _ in range(n_goc)])
+    mf_to_goc = np.concatenate([goc_bits, goc_bits + n], axis=1)
+    syn["mf_goc"] = connect_channel(mf, goc, p.goc, mf_to_goc.ravel(), np.repeat(np.arange(n_goc), mf_to_goc.shape[1]),
+                                    p.w_mf_goc, delay=p.delay_mf_goc, name="mf_goc")
+    gi = np.stack([rng.choice(n_goc, min(p.goc_per_grc, n_goc), replace=False) for _ in range(r)]) \
+        if p.goc_per_grc else np.zeros((r, 0), np.int64)
+    goc_to_grc = (gi.ravel(), np.repeat(np.arange(r), gi.shape[1]))
+    if gi.size:
+        # with fewer Golgi cells than goc_per_grc, scale so every GrC gets the same total inhibition
+        w_gg = p.w_goc_grc * p.goc_per_grc / gi.shape[1]
+        syn["goc_grc"] = connect_channel(goc, grc, p.grc, goc_to_grc[0], goc_to_grc[1], w_gg, channel="inh",
+                                         delay=p.delay_goc_grc, name="goc_grc")
+    grc_to_goc = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    if (p.mode == "biological" or p.dense_feedback) and p.grc_per_goc and p.w_grc_goc > 0 * nS:
+        src = np.concatenate([rng.choice(r, p.grc_per_goc, replace=False) for _ in range(n_goc)])
+        grc_to_goc = (src, np.repeat(np.arange(n_goc), p.grc_per_goc))
+        syn["grc_goc"] = connect_channel(grc, goc, p.goc, grc_to_goc[0], grc_to_goc[1], p.w_grc_goc,
+                                         delay=p.delay_grc_goc, name="grc_goc")
+    # PF -> PC: all GrCs to every plastic PC, plus static synapses to the reference PC
+    schedule = None
+    if plastic_windows:
+        if total_time is None:
+            raise ValueError("total_time is required with plastic_windows")
+        schedule = plasticity_schedule(list(plastic_windows), total_time, dt=1 * ms)
+    pf_i = np.tile(np.arange(r), p.n_out * k)
+    pf_j = np.repeat(np.arange(p.n_out * k), r)
+    syn["pf_pc"] = pf_pc_synapses(grc, pc, p.pc, pf_i, pf_j, plast, channel="pf", schedule=schedule, name="pf_pc")
+    if schedule is None:
+        syn["pf_pc"].plastic = 0
+    ref = p.n_out * k + np.arange(k)
+    syn["pf_ref"] = connect(grc, pc, np.tile(np.arange(r), k), np.repeat(ref, r), on_pre_code(p.pc, "pf"),
+                            w=plast.w0, delay=plast.pf_delay, name="pf_ref")
+    syn["cf"] = climbing_fibres(io, pc, np.repeat(np.arange(p.n_out), k), np.arange(p.n_out * k), plast.cf_delay,
+                                w_cf=p.w_cf, pc_params=p.pc, name="cf")
+    syn["teacher_io"] = connect_channel(teacher, io, p.io, np.arange(p.n_out), np.arange(p.n_out), p.w_teacher,
+                                        name="teacher_io")
+    syn["pc_dcn"] = connect_channel(pc, dcn, p.dcn, np.arange(p.n_out * k), np.repeat(np.arange(p.n_out), k),
+                                    p.w_pc_dcn,
+                                    channel="inh", delay=p.delay_pc_dcn, name="pc_dcn")
+    objs = [mf, teacher, grc, goc, pc, io, dcn, *syn.values()]
+    if p.mf_background_rate > 0 * Hz:
+        from brian2 import PoissonInput
+
+        # background spikes reach every GrC input independently (approximation of shared fibres)
+        target, scale = ("g_exc", 1.0) if p.grc.synapse == "exp" else ("y_exc", math.e)
+        bg = PoissonInput(grc, target, mf_to_grc.shape[1], p.mf_background_rate, weight=scale * cal["w_mf_grc"] * nS)
+        objs.append(bg)
+    monitors = {k: SpikeMonitor(g, name=f"mon_{k}") for k, g in
+                (("grc", grc), ("pc", pc), ("io", io), ("dcn", dcn), ("goc", goc))}
+    net = Network(*objs, *monitors.values())
+    return SDMCircuit(params=p, plasticity=plast, calibration=cal, mf=mf, teacher=teacher, grc=grc, goc=goc,
+                      pc=pc, io=io, dcn=dcn, synapses=syn, monitors=monitors, granule_addresses=granule_addresses,
+                      coords=coords, values=values, mf_to_grc=mf_to_grc, goc_to_grc=goc_to_grc,
+                      grc_to_goc=grc_to_goc, mf_to_goc=mf_to_goc, network=net)

@@ -1,0 +1,74 @@
+"""SDM circuit: parameters, address code, threshold calibration, wiring (no long simulations)."""
+import dataclasses
+
+import numpy as np
+import pytest
+from brian2 import Hz, ms, nS
+
+from cerebellum import sdm
+from cerebellum.sdm_circuit import (SDMCircuitParams, active_fibres, build_sdm_circuit, calibrate,
+                                    granule_fibres)
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    ({"K": 40}, ValueError, "K = 40"),
+    ({"d": 32}, ValueError, "d = 32"),
+    ({"mode": "sparse"}, ValueError, "mode"),
+    ({"mf_background_rate": -5 * Hz}, ValueError, "mf_background_rate"),
+    ({"mf_background_rate": 5}, TypeError, "mf_background_rate"),
+    ({"period": 150 * ms}, ValueError, "period"),
+    ({"pf_signal": 3}, TypeError, "pf_signal"),
+    ({"grc_per_goc": 9000}, ValueError, "grc_per_goc"),
+])
+def test_params_reject_bad_values(kw, exc, match):
+    with pytest.raises(exc, match=match):
+        SDMCircuitParams(**kw)
+
+
+def test_on_off_code_activates_exactly_n_fibres():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 2, (20, 10))
+    f = active_fibres(a)
+    assert f.shape == (20, 10)
+    assert np.all(np.sort(f % 10, axis=1) == np.arange(10))  # one fibre per bit
+    assert np.all((f < 10) == (a == 1))  # ON fibre iff bit is 1
+    # a dense granule cell receives the fibres that match its address: overlap = n - Hamming distance
+    x = rng.integers(0, 2, (5, 10))
+    fib = granule_fibres(np.broadcast_to(np.arange(10), (5, 10)), x, 10)
+    overlap = np.array([[len(set(fa) & set(fg)) for fg in fib] for fa in f])
+    assert np.array_equal(overlap, 10 - sdm.hamming_distances(a, x))
+
+
+def test_derived_plasticity_is_bipolar():
+    p = SDMCircuitParams(mode="dense", n=16, d=4, r=2000)
+    pl = p.derived_plasticity()
+    assert float(pl.A_minus / pl.A_plus) == pytest.approx(2.0)
+    assert float(pl.A_plus / nS) == pytest.approx(20 / (2000 * sdm.space_fraction(16, 4)))
+    assert float(pl.w0 / pl.A_plus) == pytest.approx(2.0)
+
+
+def test_calibration_puts_threshold_between_theta_minus_one_and_theta():
+    p = SDMCircuitParams(mode="dense", n=16, d=4, r=2000)
+    cal = calibrate(p)
+    theta = p.threshold_inputs
+    w, g = cal["w_mf_grc"], cal["G_crit"]
+    assert (theta - 1) * w < g * (1 - cal["resolution"]) and theta * w > g  # margin both ways
+    assert cal["io_spikes"] == 1 and 0 < cal["io_latency"] < 10
+    assert 0 < cal["latency_max"] <= cal["latency_theta"] < 15
+
+
+def test_builder_wires_dense_and_biological_decoders():
+    rng = np.random.default_rng(3)
+    p = SDMCircuitParams(mode="dense", n=16, d=4, r=300, n_out=4, pcs_per_bit=2)
+    c = build_sdm_circuit(p, rng)
+    assert c.granule_addresses.shape == (300, 16) and len(c.synapses["mf_grc"]) == 300 * 16
+    assert len(c.synapses["pf_pc"]) == 300 * 4 * 2 and len(c.pc) == (4 + 1) * 2
+    q = rng.integers(0, 2, (3, 16))
+    assert np.array_equal(c.expected_active(q), sdm.hamming_distances(q, c.granule_addresses) <= 4)
+    assert "grc_goc" not in c.synapses  # no feedback in dense mode by default
+    b = build_sdm_circuit(dataclasses.replace(p, mode="biological", K=4), np.random.default_rng(3))
+    assert b.mf_to_grc.shape == (300, 4) and len(b.synapses["mf_grc"]) == 300 * 4
+    assert "grc_goc" in b.synapses
+    assert np.all(np.sort(b.coords, axis=1)[:, 1:] != np.sort(b.coords, axis=1)[:, :-1])  # distinct bits
+    with pytest.raises(TypeError, match="rng"):
+        build_sdm_circuit(p, 3)
