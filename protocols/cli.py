@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="protocol", metavar="PROTOCOL", parser_class=_OneLineParser)
     for name, module in registry.items():
-        p = sub.add_parser(name, help=module.DESCRIPTION, description=module.DESCRIPTION)
+        text = module.DESCRIPTION.replace("%", "%%")  # argparse %-formats help strings
+        p = sub.add_parser(name, help=text, description=text)
         module.add_arguments(p)
         _add_common(p)
     return parser

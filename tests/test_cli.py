@@ -39,7 +39,7 @@ def _toy_run(config, sim, seed):
 
 @pytest.fixture
 def toy_protocol(monkeypatch):
-    module = types.SimpleNamespace(NAME="toy", DESCRIPTION="toy protocol for CLI tests",
+    module = types.SimpleNamespace(NAME="toy", DESCRIPTION="toy protocol for CLI tests (100% toy)",
                                    add_arguments=lambda p: None, make_config=lambda args: ToyConfig(),
                                    run=_toy_run)
     monkeypatch.setattr(cli, "all_protocols", lambda: {"toy": module})
