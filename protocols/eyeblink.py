@@ -3,8 +3,8 @@
 The CS is a mossy-fibre input driving the granular-layer time code; the US is a climbing-fibre
 burst ``isi`` after CS onset, co-terminating with the CS (``reference/cerebellum.md`` §6). The
 whole schedule (phases, probe trials) is encoded in 1-ms ``TimedArray`` s, so plasticity state
-carries across phases inside one ``cpp_standalone`` run; ``sim.run`` is called once per 10-trial
-block so the progress bar shows phase and trials.
+carries across phases inside one ``cpp_standalone`` run; ``sim.run`` is called once per phase
+(label: phase and trial range) so the progress bar shows the phase.
 
 Scoring (:mod:`cerebellum.eyeblink_scoring`): CR per trial from the DCN rate, % CR per 10-trial
 block, CR onset latency, Purkinje pause time; the granular time code is measured on a recorded
@@ -128,7 +128,6 @@ def make_config(args) -> EyeblinkConfig:
 
 def scaled_circuit(circuit, n_grc: int):
     """The circuit with ``n_grc`` granule cells; PF in-degrees and weights scaled to keep PC input."""
-    from brian2 import nS
 
     from cerebellum.validation import check_int
 
@@ -165,7 +164,7 @@ def schedule_for(config: EyeblinkConfig):
 
 
 def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = False):
-    """Build, schedule (one ``sim.run`` per 10-trial block) and execute; return raw recordings.
+    """Build, schedule (one ``sim.run`` per phase) and execute; return raw recordings.
 
     Shared by ``eyeblink`` and ``eyeblink-isi`` (which passes per-trial ISIs and weight resets).
     """
@@ -176,6 +175,8 @@ def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = Fal
     from protocols.engine import synaptic_events
 
     brian2.defaultclock.dt = config.dt
+    if hasattr(sim, "dt_ms"):  # keep the engine's cost record (dt_ms) truthful
+        sim.dt_ms = float(config.dt / brian2.ms)
     rng = np.random.default_rng(seed)
     signals = schedule.timed_arrays()
     max_cs = float(np.max(schedule.isi)) + schedule.us_duration + 0.002
@@ -187,14 +188,16 @@ def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = Fal
     n_rec = config.n_grc_record
     grc_rec = SpikeMonitor(circ.layer.grc[:n_rec], name="mon_grc_rec") if n_rec else None
     net = Network(*circ.objects, *mon.values(), *([grc_rec] if grc_rec is not None else []))
+    # One sim.run per phase: in standalone every run() call duplicates all code objects, so
+    # per-trial calls would multiply the compile time; the label names the phase and its trials.
     phase = schedule.phase
     k = 0
     while k < schedule.n_trials:
         label = str(phase[k])
-        first = int(np.argmax(phase == label))
-        n_phase = int((phase == label).sum())
-        end = min(k + 10, first + n_phase)
-        sim.run(net, (end - k) * schedule.period * second, f"{label} trials {k - first + 1}-{end - first}/{n_phase}")
+        end = k
+        while end < schedule.n_trials and phase[end] == label:
+            end += 1
+        sim.run(net, (end - k) * schedule.period * second, f"{label}: trials {k + 1}-{end} of {schedule.n_trials}")
         k = end
     sim.execute()
 

@@ -1,0 +1,129 @@
+"""Eyeblink conditioning: configuration errors, CLI, and down-scaled simulations of real behaviour."""
+import json
+
+import numpy as np
+import pytest
+from brian2 import ms, nS
+
+from protocols import cli
+
+
+def _cli(args):
+    return cli.main(args)
+
+
+@pytest.mark.parametrize("args, word", [
+    (["eyeblink", "--isi", "5"], "isi"),
+    (["eyeblink", "--acquisition", "-1"], "acquisition"),
+    (["eyeblink", "--set", "n_pc=0"], "n_pc"),
+    (["eyeblink", "--set", "n_io=3"], "n_io"),
+    (["eyeblink", "--set", "pf_per_pc=10000000"], "pf_per_pc"),
+    (["eyeblink", "--n-grc", "5"], "n_grc"),
+    (["eyeblink-isi", "--isis", "250"], "isis"),
+    (["eyeblink-isi", "--acquisition", "5"], "acquisition"),
+])
+def test_bad_arguments_exit_2_naming_the_parameter(args, word, tmp_path, capsys):
+    assert _cli([*args, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert word in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_schedule_encodes_phases_probes_and_coterminating_cs():
+    from cerebellum.eyeblink_schedule import make_schedule
+
+    s = make_schedule([("acquisition", 4, True, 0.25, False), ("extinction", 2, False, 0.25, False)],
+                      period=0.7, cs_onset=0.1, us_duration=0.02, probe_every=2)
+    assert s.us.tolist() == [True, False, True, False, False, False]
+    g = s.gates()
+    t = np.arange(g["cs_gate"].size) * 1e-3
+    on = (t >= 0.1 - 1e-9) & (t < 0.37 - 1e-9)  # trial 0: CS 100-370 ms, US 350-370 ms
+    assert (g["cs_gate"][:700] == on[:700]).all()
+    assert (g["us_gate"][:700] == ((t >= 0.35 - 1e-9) & (t < 0.37 - 1e-9))[:700]).all()
+    assert g["cs_time"][100] == 0 and abs(g["cs_time"][200] - 0.1) < 1e-12
+    assert g["us_gate"][700:].sum() == 20  # after trial 0 only trial 2 is paired: one 20-ms US
+    with pytest.raises(ValueError, match="isi"):
+        make_schedule([("a", 1, True, 0.7, False)], period=0.7, cs_onset=0.1, us_duration=0.02)
+
+
+def _small_circuit(n_grc=1500):
+    from protocols.eyeblink import _circuit_default, scaled_circuit
+
+    return scaled_circuit(_circuit_default(), n_grc)
+
+
+def test_paired_trials_depress_pfs_active_before_the_us():
+    """Runtime (numpy) smoke run: CF bursts at the US depress exactly the PFs that were active
+    in the eligibility window before it; silent PFs keep w0; the circuit fires at sane rates."""
+    import brian2
+    from brian2 import Network, SpikeMonitor, second
+
+    from cerebellum.eyeblink_circuit import build_eyeblink_circuit
+    from cerebellum.eyeblink_schedule import make_schedule
+
+    brian2.defaultclock.dt = 0.5 * ms
+    brian2.seed(5)
+    params = _small_circuit()
+    sch = make_schedule([("acquisition", 3, True, 0.25, False)], period=0.6, cs_onset=0.1, us_duration=0.02)
+    circ = build_eyeblink_circuit(params, np.random.default_rng(5), sch.timed_arrays(), max_cs=0.3 * second)
+    grc_mon = SpikeMonitor(circ.layer.grc)
+    io_mon = SpikeMonitor(circ.io)
+    pc_mon = SpikeMonitor(circ.pc, record=False)
+    dcn_mon = SpikeMonitor(circ.dcn, record=False)
+    net = Network(*circ.objects, grc_mon, io_mon, pc_mon, dcn_mon)
+    net.run(sch.duration * second)
+    # CF bursts only in the US windows
+    io_t = io_mon.t[:] / second
+    in_us = np.zeros(io_t.size, bool)
+    for on in sch.cs_onsets + 0.25:
+        in_us |= (io_t >= on) & (io_t < on + 0.03)
+    assert io_t.size >= 3 * params.n_io and in_us.all()
+    # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 30-150 ms before a US lost weight
+    syn = circ.synapses["pf_pc"]
+    w = np.asarray(syn.w[:] / nS)
+    pre = np.asarray(syn.i[:])
+    spk_i, spk_t = np.asarray(grc_mon.i[:]), np.asarray(grc_mon.t[:] / second)
+    timed = np.zeros(params.timecode.n_grc, bool)
+    for us in sch.cs_onsets + 0.25:
+        timed[spk_i[(spk_t > us - 0.15) & (spk_t < us - 0.03)]] = True
+    silent = np.ones(params.timecode.n_grc, bool)
+    silent[spk_i] = False
+    w0 = float(params.plasticity.w0 / nS)
+    assert silent.sum() > 100 and timed.sum() > 20
+    assert np.allclose(w[silent[pre]], w0)
+    assert w[timed[pre]].mean() < w0 - 0.05 * w0
+    # rates in the reference ranges (PC 45-130 Hz, DCN 10-80 Hz)
+    T = sch.duration
+    assert 45 < pc_mon.num_spikes / params.n_pc / T < 130
+    assert 10 < dcn_mon.num_spikes / params.n_dcn / T < 80
+
+
+def test_protocol_cli_runtime_writes_issue_keys(tmp_path):
+    """End-to-end through the CLI (runtime device, 1,500 GrCs, 2 + 1 + 1 trials)."""
+    out = tmp_path / "r"
+    rc = _cli(["eyeblink", "--device", "runtime", "--n-grc", "1500", "--acquisition", "2", "--extinction", "1",
+               "--reacquisition", "1", "--out", str(out), "--no-progress", "--no-figures", "--seed", "2"])
+    assert rc == 0
+    with np.load(out / "data.npz") as d:
+        for key in ("trial_phase", "cr", "time", "pc_rate", "dcn_rate", "isi"):
+            assert key in d.files
+        assert d["trial_phase"].tolist() == ["acquisition", "acquisition", "extinction", "reacquisition"]
+        assert d["pc_rate"].shape == (4, d["time"].size) == d["dcn_rate"].shape
+        assert d["cr"].dtype == bool and np.allclose(d["isi"], 0.25)
+        cf = d["cf_per_trial"]
+        assert cf[0] > 0 and cf[2] == 0 and cf[3] > 0  # CF bursts only on paired trials
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"blocks", "targets", "cost"} <= set(summary)
+    assert all("pass" in t for t in summary["targets"].values())
+    assert summary["cost"]["synaptic_events"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_isi_protocol_standalone_small(tmp_path):
+    out = tmp_path / "isi"
+    rc = _cli(["eyeblink-isi", "--n-grc", "3000", "--acquisition", "10", "--out", str(out), "--no-progress"])
+    assert rc == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["pause_time_s"]) == 3 and "isi_slope" in summary["targets"]
+    assert (out / "figures" / "eyeblink_isi.png").exists()

@@ -1,0 +1,43 @@
+"""Full-scale eyeblink targets (30,000 GrCs, 250 trials, standalone): slow, run with `make test-slow`.
+
+These assert the issue-4 targets on the default protocol for one seed each; the report lists the
+numbers for all seeds measured.
+"""
+import json
+
+import pytest
+
+from protocols import cli
+
+pytestmark = [pytest.mark.slow, pytest.mark.standalone]
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("eyeblink") / "seed1"
+    assert cli.main(["eyeblink", "--out", str(out), "--no-progress", "--seed", "1"]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.parametrize("target", ["acquisition_last_block_cr", "cr_onset_before_us", "pc_pause_at_us",
+                                    "extinction", "savings", "time_code_similarity_below_0.5_at_200ms",
+                                    "time_code_reproducibility_at_least_0.8",
+                                    pytest.param("time_code_active_fraction_1_to_10_percent", marks=pytest.mark.xfail(
+                                        strict=True, reason="known miss: the 0-10 ms bin after CS onset has 0.1 % "
+                                                            "active GrCs (MF->GrC latency); bins 10-270 ms are 1.2-5.7 %"))])
+def test_default_protocol_target(default_run, target):
+    t = default_run["targets"][target]
+    assert t["pass"], f"{target}: {t}"
+
+
+def test_default_protocol_runs_within_15_minutes(default_run):
+    assert default_run["cost"]["wall_time_s"] < 15 * 60
+
+
+@pytest.mark.xfail(strict=False, reason="known miss at seed 1: slope 1.40 - at ISI 150 ms the rate minimum "
+                                        "is at 32 ms (the depressed CS-onset burst), not at the US")
+def test_isi_slope(tmp_path):
+    out = tmp_path / "isi"
+    assert cli.main(["eyeblink-isi", "--out", str(out), "--no-progress", "--seed", "1"]) == 0
+    t = json.loads((out / "summary.json").read_text())["targets"]["isi_slope"]
+    assert t["pass"], t
