@@ -24,9 +24,9 @@ def bench(n_slots: int, copies: int, seconds: float, seed: int = 0) -> dict:
 
     from hippocampus.codes import grid_code_scale, grid_keys, sensory_codes
     from hippocampus.grid import GridCode, world_positions
-    from hippocampus.network import Schedule, build_memory_circuit, circuit_synaptic_events
+    from hippocampus.network import Schedule, build_memory_circuit
     from hippocampus.params import MemoryCircuitParams
-    from protocols.engine import Simulation
+    from protocols.engine import Simulation, synaptic_events
 
     rng = np.random.default_rng(seed)
     grid = GridCode()
@@ -44,7 +44,7 @@ def bench(n_slots: int, copies: int, seconds: float, seed: int = 0) -> dict:
         start = time.perf_counter()
         sim.execute()
         wall = time.perf_counter() - start
-        events = circuit_synaptic_events(circ)
+        events = sum(synaptic_events(c, src) for c, src in circ.pathways())
         cost = sim.cost(events, wall)
     cost.update(n_slots=n_slots, copies=copies, memory_neurons=n_slots * copies, key_synapses=len(circ.key_sources))
     return cost

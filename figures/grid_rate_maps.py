@@ -8,11 +8,12 @@ from protocols.results import load_results
 
 NAME = "grid_rate_maps"
 PROTOCOL = "hopfield-recall"
-DESCRIPTION = "grid-cell rate maps of the MEC code (one cell per module) and similarity to the centre node"
+DESCRIPTION = ("grid-cell rate maps of the MEC code (one cell per module; model code + measured rates at the "
+               "queried positions) and similarity to the centre node")
 
 
 def make(out_dir, results_dir):
-    from hippocampus.codes import grid_keys
+    from hippocampus.codes import grid_keys, key_separation
     from hippocampus.grid import GridCode, world_positions
 
     summary, params, data = load_results(results_dir)
@@ -26,11 +27,19 @@ def make(out_dir, results_dir):
     rates = grid.rates(fine, max_rate=1.0)
     m = grid.n_modules
     fig, axes = plt.subplots(1, m + 1, figsize=(2.3 * (m + 1), 2.6))
+    peak = float(c["circuit"]["mec_max_rate"].split()[0]) if isinstance(c["circuit"]["mec_max_rate"], str) else 50.0
+    measured = data.get("mec_cell_window_rates")
+    sel = data["block"] == 0
+    pos = data["positions"][data["target"][sel]] if measured is not None else None
     for k in range(m):
         cell = k * grid.cells_per_module
-        axes[k].imshow(rates[:, cell].reshape(xx.shape), origin="lower", extent=(xs[0], xs[-1], xs[0], xs[-1]),
-                       cmap="magma", vmin=0, vmax=1)
+        im0 = axes[k].imshow(rates[:, cell].reshape(xx.shape) * peak, origin="lower",
+                             extent=(xs[0], xs[-1], xs[0], xs[-1]), cmap="magma", vmin=0, vmax=peak)
+        if measured is not None and measured.shape[1] > k:  # measured spikes of that cell, per queried node
+            axes[k].scatter(pos[:, 0], pos[:, 1], c=measured[sel, k], cmap="magma", vmin=0, vmax=peak, s=40,
+                            edgecolors="cyan", linewidths=0.8)
         axes[k].set_title(f"module {k}: λ = {grid.scales[k]:.2f}", fontsize=8)
+    fig.colorbar(im0, ax=axes[m - 1], fraction=0.046, label="rate (Hz)")
     nodes = world_positions(width)
     keys = grid_keys(grid, nodes)
     centre = (width // 2) * width + width // 2
@@ -42,7 +51,7 @@ def make(out_dir, results_dir):
         a.set_xticks([])
         a.set_yticks([])
         a.grid(False)
-    fig.suptitle(f"MEC grid cells (rate / peak), {width}×{width} world, min separation of keys "
-                 f"{1 - np.max(np.where(np.eye(len(keys), dtype=bool), -np.inf, keys @ keys.T)):.3f}", fontsize=9)
+    fig.suptitle(f"MEC grid cells: model code (map) and measured rate at queried nodes (circles); {width}×{width} "
+                 f"world, min separation Δ = min(kᵢ·kᵢ − maxⱼ kᵢ·kⱼ) = {key_separation(keys):.3f}", fontsize=9)
     fig.tight_layout()
     return save(fig, out_dir, NAME)

@@ -22,9 +22,15 @@ def make(out_dir, results_dir):
         s = block == b
         if s.any():
             ax.scatter(z[s], rate[s], s=14, marker=mk, alpha=0.7, label=label)
+    s1 = block == 1
+    if s1.any():  # what the rate would do without normalisation: proportional to sum exp
+        k = np.argmin(z[s1])
+        zz = np.array([z[s1].min(), z[s1].max()])
+        ax.plot(zz, rate[s1][k] * zz / zz[0], ":", color="0.4", lw=1, label="rate ∝ Σexp (no normalisation)")
     nz = summary.get("normalization", {})
     ax.set(xscale="log", yscale="log", xlabel="Σ_μ exp(scores_μ)", ylabel="memory-pool total rate (Hz)",
-           title=f"tonic shift: Σexp ×{nz.get('sum_exp_scores_ratio', float('nan')):g} → rate "
+           title=f"tonic shifts {min(nz.get('shifts', [0])):g}…{max(nz.get('shifts', [0])):g}: "
+                 f"Σexp ×{nz.get('sum_exp_scores_ratio', float('nan')):g} → rate "
                  f"×{nz.get('total_rate_ratio', float('nan')):.2f}")
     ax.title.set_fontsize(10)
     lo = max(1.0, np.nanmin(rate[rate > 0]) / 3) if np.any(rate > 0) else 1.0

@@ -17,6 +17,8 @@ def make(out_dir, results_dir):
     fig, (ax, px, bx) = plt.subplots(1, 3, figsize=(13.5, 4))
     ax.plot(f, [acc[k]["spiking"] for k in acc], "o-", label="spiking memory (argmax spike count)")
     ax.plot(f, [acc[k]["abstract_modern"] for k in acc], "s--", label="abstract modern Hopfield")
+    ax.plot(f, [acc[k].get("abstract_sampled_same_spike_count") for k in acc], "x:", color="C4",
+            label="softmax sampled, same spike count")
     ax.plot(f, [acc[k]["classical"] for k in acc], "^-", label=f"classical Hopfield (d = {r['feature_neurons_d']})")
     ax.set(xlabel="cue noise (fraction of bits flipped)", ylabel="recall accuracy", ylim=(-0.03, 1.03),
            title=f"{r['n_memories']} memories, β = {r['beta']:g}")
@@ -26,6 +28,8 @@ def make(out_dir, results_dir):
         fp = [float(k) for k in pc]
         px.plot(fp, [pc[k]["spiking"] for k in pc], "o-", label="spiking memory")
         px.plot(fp, [pc[k]["abstract_modern"] for k in pc], "s--", label="abstract modern Hopfield")
+        px.plot(fp, [pc[k].get("abstract_sampled_same_spike_count") for k in pc], "x:", color="C4",
+                label="softmax sampled, same spike count")
         px.plot(fp, [pc[k]["classical"] for k in pc], "^-", label="classical Hopfield")
         for x, k in zip(fp, pc):
             if pc[k].get("mean_spikes") is not None:  # the pool fires less for weak matches
@@ -33,7 +37,7 @@ def make(out_dir, results_dir):
                             xytext=(4, -12), fontsize=7, color="C0")
         px.legend(fontsize=8)
     px.set(xlabel="partial cue (fraction of active cells silenced)", ylabel="recall accuracy", ylim=(-0.03, 1.03),
-           title="partial cues")
+           title="partial cues (ties / no spikes = miss)")
     cap = r["capacity_sweep"]
     bx.plot(cap["memories"], cap["modern"], "s--", label="modern (softmax)")
     bx.plot(cap["memories"], cap["classical"], "^-", label="classical (Hebbian)")

@@ -18,24 +18,29 @@ def make(out_dir, results_dir):
     counts = data["spike_counts"][sel]
     n = np.maximum(counts.sum(axis=1, keepdims=True), 1)
     shares = counts / n
-    act = data["active"][sel]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 4.2))
+    fig, (ax, rx, bx) = plt.subplots(1, 3, figsize=(14, 4.2))
     betas = data["beta"][sel]
     cmap = plt.get_cmap("viridis")
     ub = np.unique(betas)
-    for k, b in enumerate(ub):
-        s = betas == b
-        ax.scatter(p[s][act[s]], shares[s][act[s]], s=6, alpha=0.6, color=cmap(k / max(len(ub) - 1, 1)),
-                   label=f"β = {b:g}")
     x = np.linspace(0, 1, 200)
     nbar = float(np.median(n))
     sd = np.sqrt(x * (1 - x) / nbar)
-    ax.fill_between(x, np.clip(x - 1.96 * sd, 0, 1), np.clip(x + 1.96 * sd, 0, 1), color="0.8",
+    # band first, underneath the points
+    ax.fill_between(x, np.clip(x - 1.96 * sd, 0, 1), np.clip(x + 1.96 * sd, 0, 1), color="0.85", zorder=0,
                     label=f"multinomial 95% (n = {nbar:.0f} spikes)")
-    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    rx.fill_between(x, -1.96 * sd, 1.96 * sd, color="0.85", zorder=0, label="multinomial 95%")
+    ax.plot([0, 1], [0, 1], "k--", lw=0.8, zorder=1)
+    rx.axhline(0, color="k", lw=0.8, ls="--", zorder=1)
+    for k, b in enumerate(ub):
+        s = betas == b
+        c = cmap(k / max(len(ub) - 1, 1))
+        ax.scatter(p[s].ravel(), shares[s].ravel(), s=6, alpha=0.7, color=c, label=f"β = {b:g}", zorder=2)
+        rx.scatter(p[s].ravel(), (shares[s] - p[s]).ravel(), s=6, alpha=0.7, color=c, zorder=2)
     ax.set(xlabel="softmax(scores) (abstract attention weight)", ylabel="spike-count share",
            title="memory neurons sample the softmax")
     ax.legend(fontsize=7, loc="upper left", ncol=2)
+    rx.set(xlabel="softmax(scores)", ylabel="spike share − softmax", title="residuals (band: n = median spikes)")
+    rx.legend(fontsize=7, loc="upper right")
     sh = summary["shares"]
     pb = sh["per_beta"]
     bs = [float(b) for b in pb]
@@ -45,6 +50,7 @@ def make(out_dir, results_dir):
     bx.set(xscale="log", xlabel="β", ylabel="total-variation distance",
            title=f"TV / multinomial = {sh['tv_over_multinomial']:.2f}; β={summary['settings']['beta']:g}: "
                  f"TV {sh['tv_at_default_beta']:.3f}")
+    bx.title.set_fontsize(9)
     bx.set_xticks(bs, [f"{b:g}" for b in bs])
     bx.minorticks_off()
     bx.legend(fontsize=8)

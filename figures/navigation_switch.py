@@ -16,7 +16,7 @@ def make(out_dir, results_dir):
     if sw is None:
         ax.text(0.5, 0.5, "no second environment in this run", ha="center", va="center")
     else:
-        labels = ["spiking,\nenv-1 slots gated off", "abstract,\ncleared", "abstract,\nnot cleared"]
+        labels = ["spiking,\nenv-1 slots gated off", "abstract,\ncleared", "abstract, not cleared\n(numpy counterfactual)"]
         vals = [sw["intrusion_rate_spiking_gated"], sw["intrusion_rate_abstract_cleared"],
                 sw["intrusion_rate_abstract_not_cleared"]]
         vals = [0.0 if v is None else v for v in vals]

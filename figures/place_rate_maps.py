@@ -27,10 +27,13 @@ def make(out_dir, results_dir):
                 ax.axis("off")
                 continue
             img = np.ma.masked_invalid(maps[k].reshape(width, width))
-            ax.imshow(img, origin="lower", cmap="magma", vmin=0)
+            cmap = plt.get_cmap("magma").copy()
+            cmap.set_bad("0.75")  # grey: node never queried (after the slot was written)
+            ax.imshow(img, origin="lower", cmap=cmap, vmin=0)
             tag = k if r == 0 else int(data["place_map_slots"][k])
             ax.set_title(f"{label} {tag}\npeak {np.nanmax(maps[k]):.0f} Hz", fontsize=7)
-    fig.suptitle("rate while the path-integrated query points at each node (environment 1; blank: never queried)",
+    fig.suptitle("measured rate while the path-integrated query points at each node (environment 1; grey: never "
+                 "queried); memory slots written early in the walk",
                  fontsize=9)
     fig.tight_layout()
     return save(fig, out_dir, NAME)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["grid_code_scale", "grid_keys", "pattern_codes", "sensory_codes", "decode_objects"]
+__all__ = ["grid_code_scale", "grid_keys", "pattern_codes", "sensory_codes", "decode_objects", "key_separation"]
 
 
 def grid_code_scale(grid) -> float:
@@ -60,3 +60,17 @@ def decode_objects(vectors, codes) -> np.ndarray:
     out = np.argmax(sim, axis=1)
     out[np.linalg.norm(v, axis=1) == 0] = -1
     return out
+
+
+def key_separation(keys) -> float:
+    """Minimum exponent gap of a key set: ``min_i (k_i . k_i - max_{j != i} k_i . k_j)``.
+
+    This is the one separation the project uses (summaries, tests, figures): with query
+    ``q = k_i`` the correct memory's score exceeds every other by at least ``beta`` times it.
+    The retrieval rule of ``reference/hippocampus.md`` asks ``beta * Delta >= log N + 3``.
+    """
+    k = np.asarray(keys, float)
+    sim = k @ k.T
+    self_sim = np.diag(sim).copy()
+    np.fill_diagonal(sim, -np.inf)
+    return float(np.min(self_sim - sim.max(axis=1)))

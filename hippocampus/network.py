@@ -3,40 +3,55 @@
 Circuit (``reference/hippocampus.md`` §5, Nessler et al. 2013; Krotov & Hopfield 2021; TEM-t):
 
 * **MEC**: ``mec_copies`` Poisson cells per code unit ``i`` (grid-cell phase class or pattern bit)
-  fire at ``mec_max_rate * code_scale * q_i(t)`` (clipped to ``[0, mec_max_rate]``), where
-  ``q(t)`` is the scheduled query code (non-negative).
-* **Memory slots**: slot ``mu`` low-passes MEC spikes through its key synapses (weights written
-  one-shot from the key ``k_mu``): ``tau_key dh_mu/dt = -h_mu + tau_key * sum_i w_mu,i s_i(t)``
-  with ``w = k / (code_scale mec_copies tau_key mec_max_rate)``, so ``E[h_mu] = k_mu . q``.
+  fire at ``mec_max_rate * code_scale * q_i(t)``, where ``q(t)`` is the scheduled query code
+  (non-negative; rates above ``mec_max_rate`` are rejected, not clipped). The query code itself is
+  computed in numpy by the caller (for navigation: path integration with the exact action
+  matrices ``W_a`` of :mod:`hippocampus.grid`, not by spiking neurons).
+* **Memory slots** -- a *gated, pre-wired slot pool*: every slot's key is wired into its MEC->slot
+  synapses at build time (``w = k / (code_scale mec_copies tau_key mec_max_rate)``, so
+  ``E[h_mu] = k_mu . q`` for ``tau_key dh_mu/dt = -h_mu + tau_key sum_i w_mu,i s_i(t)``); "writing"
+  memory ``mu`` one-shot at window ``write[mu]`` means opening its gate, "clearing" it closes the
+  gate again. There is no synaptic plasticity: which slot holds what is decided in numpy.
 * **Memory neurons**: ``copies`` neurons per slot share ``h`` (identical key synapses from the
-  same MEC spikes give identical deterministic traces, so a linked variable is exact, not an
-  approximation) and fire with exponential escape noise
-  ``rho = r0 exp(u)``, ``u = beta(t) (h - kappa) + b_mu(t) + shift(t) - I``.
-  ``b_mu`` is the slot gate: 0 from the slot's write time to its clear time (stored), ``SLOT_OFF``
-  otherwise (empty / cleared); ``shift`` is a tonic drive common to all memory neurons (used to
-  test normalisation).
+  same MEC spikes give identical traces, so a linked variable is exact) and fire with
+  exponential escape noise ``rho = gate_mu(t) r0 exp(u)``,
+  ``u = beta(t) (h - kappa) + shift(t) - I``. The gate (1 between the slot's write and clear
+  times, else 0) *multiplies* the rate, so a closed slot is silent at any ``beta`` (``u`` is
+  clipped at 50 only to keep ``exp`` finite; ``r0 e^50 dt >> 1``). ``shift`` is a tonic drive
+  common to all memory neurons (used to test normalisation).
 * **Inhibition**: one shared variable ``I`` (mean-field PV pool), ``I += w_inh`` per memory spike,
   decaying with ``tau_inh``. Subtractive in the exponent = divisive on the rates, so the
   probability that the next spike comes from slot ``mu`` is ``softmax(beta k . q)_mu`` whatever
   ``I`` is.
-* **Read-out** (CA1 / EC output): memory spikes add ``v_mu,j`` to ``N_j`` and 1 to a shared ``D``
-  (both decay with ``tau_out``); ``xhat_j = N_j / D`` is the spike-share-weighted value, and the
-  read-out neuron fires at ``out_rate * clip(xhat_j, 0, 1)``.
-* **LEC** (optional): ``lec_copies`` Poisson cells per sensory code unit fire at ``lec_rate`` while
-  the scheduled sensory code is 1.
+* **Read-out** (CA1 / EC output): each memory spike adds ``v_mu,j`` to a synaptic trace ``n_j``
+  (decay ``tau_out``); ``readout_copies`` Poisson neurons per dimension fire at
+  ``out_gain * n_j``. Their **spike counts** in the read window are the decoded value (up to a
+  positive scale: the direction is the spike-share-weighted value ``sum_mu c_mu v_mu``). The
+  noise-free intensity ``out_gain * n_j`` averaged over the read window is also recorded, as a
+  diagnostic only (:meth:`MemoryCircuit.window_readout_intensity`).
 
-Everything time-dependent (queries, beta, read windows) is a ``TimedArray`` and each slot has a
-constant write and clear time, so a whole protocol runs as one compiled program. The builder does not run anything.
+Everything time-dependent (queries, beta, shift) is a ``TimedArray``; each slot has a constant
+write and clear time, and the read window is computed from ``t`` modulo the period, so a whole
+protocol runs as one compiled program. The builder does not run anything.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import (Hz, NeuronGroup, defaultclock, SpikeMonitor, StateMonitor, Synapses, TimedArray, linked_var,
+from brian2 import (Hz, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, linked_var,
                     ms, second)
 
-from hippocampus.params import SLOT_OFF, MemoryCircuitParams
+from hippocampus.params import MemoryCircuitParams
+
+#: Time grid (ms) that ``period`` and ``settle`` must lie on (the simulation time step).
+TIME_GRID_MS = 0.1
+
+
+def _on_grid(name, value):
+    n = float(value / ms) / TIME_GRID_MS
+    if abs(n - round(n)) > 1e-6:
+        raise ValueError(f"{name} = {value} is not allowed: use a multiple of {TIME_GRID_MS} ms (dt)")
 
 
 @dataclass(frozen=True)
@@ -46,24 +61,21 @@ class Schedule:
     Attributes
     ----------
     period : Quantity (time)
-        Window length (one query / one navigation step).
+        Window length (one query / one navigation step); a multiple of 0.1 ms.
     query : ndarray, shape (n_windows, d_k)
         Query code ``q`` shown on MEC in each window (non-negative, code units).
     beta : ndarray, shape (n_windows,)
         Inverse temperature (> 0) in each window.
     write : ndarray of int, shape (n_slots,)
-        Window at whose start each slot is written one-shot (its bias goes ``SLOT_OFF`` -> 0);
-        ``>= n_windows`` means never (an unused slot, silent).
+        Window at whose start each slot's gate opens (memory written); ``>= n_windows`` means
+        never (an unused slot, silent).
     clear : ndarray of int, shape (n_slots,)
-        Window at whose start each slot is cleared (bias back to ``SLOT_OFF``); ``>= n_windows``
-        means never.
+        Window at whose start each slot's gate closes again; ``>= n_windows`` means never.
     shift : ndarray, shape (n_windows,)
         Common tonic drive added to every memory neuron's exponent.
     settle : Quantity (time)
-        Start of the read window inside each period; the read-out accumulates from ``settle``
-        to ``period``.
-    sensory : ndarray, shape (n_windows, d_v) or None
-        Binary sensory code shown on LEC (None: no LEC population).
+        Start of the read window inside each period (multiple of 0.1 ms); spikes are counted
+        from ``settle`` to ``period``.
     """
 
     period: object
@@ -73,7 +85,6 @@ class Schedule:
     clear: np.ndarray
     shift: np.ndarray
     settle: object
-    sensory: np.ndarray | None = None
 
     def __post_init__(self):
         q = np.asarray(self.query, float)
@@ -98,13 +109,10 @@ class Schedule:
             raise ValueError(f"shift has shape {shift.shape}: allowed (n_windows,) = ({n},)")
         if not (0 * ms <= self.settle < self.period):
             raise ValueError(f"settle = {self.settle} is out of range: allowed 0 ms <= settle < period = {self.period}")
+        _on_grid("period", self.period)
+        _on_grid("settle", self.settle)
         for name, arr in (("query", q), ("beta", beta), ("write", write), ("clear", clear), ("shift", shift)):
             object.__setattr__(self, name, arr)
-        if self.sensory is not None:
-            s = np.asarray(self.sensory, float)
-            if s.ndim != 2 or s.shape[0] != n:
-                raise ValueError(f"sensory has shape {s.shape}: allowed (n_windows, d_v) with n_windows = {n}")
-            object.__setattr__(self, "sensory", s)
 
     @property
     def n_windows(self) -> int:
@@ -112,7 +120,7 @@ class Schedule:
 
     @property
     def active(self) -> np.ndarray:
-        """Boolean (n_windows, n_slots): slot stored during window."""
+        """Boolean (n_windows, n_slots): slot's gate open during window."""
         w = np.arange(self.n_windows)[:, None]
         return (w >= self.write[None, :]) & (w < self.clear[None, :])
 
@@ -128,91 +136,113 @@ class MemoryCircuit:
     params: MemoryCircuitParams
     schedule: Schedule
     n_slots: int
+    d_v: int
     mec: NeuronGroup
     slots: NeuronGroup
     memory: NeuronGroup
     inhibition: NeuronGroup
+    value_trace: NeuronGroup
     readout: NeuronGroup
-    lec: NeuronGroup | None
     key_syn: Synapses
     inh_syn: Synapses
     value_syn: Synapses
     memory_spikes: SpikeMonitor
-    mec_spikes: SpikeMonitor
+    mec_counts: SpikeMonitor
     readout_spikes: SpikeMonitor
-    lec_spikes: SpikeMonitor | None
-    readout_acc: StateMonitor
+    intensity_acc: StateMonitor
     key_sources: np.ndarray
     value_sources: np.ndarray
+    mec_cell_monitors: list = field(default_factory=list)
     objects: list = field(default_factory=list)
 
     # -- read-back helpers (after the run) ---------------------------------------------------
-    def window_slot_counts(self) -> np.ndarray:
-        """Memory spikes per (window, slot) inside each read window, summed over copies."""
+    def _window_counts(self, monitor, n_cols, col_of) -> np.ndarray:
         period = float(self.schedule.period / second)
         settle = float(self.schedule.settle / second)
-        t = np.asarray(self.memory_spikes.t / second)
-        i = np.asarray(self.memory_spikes.i)
+        t = np.asarray(monitor.t / second)
+        i = np.asarray(monitor.i)
         w = np.floor(t / period + 1e-9).astype(int)
         keep = (t - w * period >= settle - 1e-9) & (w < self.schedule.n_windows)
-        counts = np.zeros((self.schedule.n_windows, self.n_slots), dtype=np.int64)
-        np.add.at(counts, (w[keep], i[keep] // self.params.copies), 1)
+        counts = np.zeros((self.schedule.n_windows, n_cols), dtype=np.int64)
+        np.add.at(counts, (w[keep], col_of(i[keep])), 1)
         return counts
 
-    def window_mec_rates(self, cells) -> np.ndarray:
-        """Rate (Hz) of the given MEC cells over each whole window, shape (n_windows, len(cells))."""
-        period = float(self.schedule.period / second)
-        t = np.asarray(self.mec_spikes.t / second)
-        i = np.asarray(self.mec_spikes.i)
-        cells = np.asarray(cells)
-        lookup = np.full(self.mec.N, -1)
-        lookup[cells] = np.arange(len(cells))
-        keep = lookup[i] >= 0
-        w = np.minimum(np.floor(t[keep] / period + 1e-9).astype(int), self.schedule.n_windows - 1)
-        out = np.zeros((self.schedule.n_windows, len(cells)))
-        np.add.at(out, (w, lookup[i[keep]]), 1.0)
-        return out / period
+    def window_slot_counts(self) -> np.ndarray:
+        """Memory spikes per (window, slot) inside each read window, summed over copies."""
+        return self._window_counts(self.memory_spikes, self.n_slots, lambda i: i // self.params.copies)
+
+    def window_readout_counts(self) -> np.ndarray:
+        """Read-out spikes per (window, value dimension) in each read window, summed over copies."""
+        return self._window_counts(self.readout_spikes, self.d_v, lambda i: i // self.params.readout_copies)
 
     def window_readout_rates(self) -> np.ndarray:
-        """Mean read-out neuron rate (Hz) in each read window, shape (n_windows, d_v)."""
-        acc = np.asarray(self.readout_acc.acc).T  # samples at t = 0, period, 2 period, ...
+        """Measured read-out rate (Hz per neuron) per (window, value dimension), from spike counts."""
+        read = float((self.schedule.period - self.schedule.settle) / second)
+        return self.window_readout_counts() / (read * self.params.readout_copies)
+
+    def window_readout_intensity(self) -> np.ndarray:
+        """Diagnostic: the read-out neurons' noise-free rate ``out_gain * n_j`` (Hz), averaged over
+        each read window (the Poisson intensity, not spikes), shape (n_windows, d_v)."""
+        acc = np.asarray(self.intensity_acc.acc).T  # samples at t = 0, period, 2 period, ...
         n = self.schedule.n_windows
-        if acc.shape[0] < n + 1:  # the last sample (end of run) is not recorded: pad with the final value
-            acc = np.vstack([acc, np.asarray(self.readout.acc)[None, :]])
+        if acc.shape[0] < n + 1:  # the sample at the end of the run is not recorded
+            acc = np.vstack([acc, np.asarray(self.value_trace.acc)[None, :]])
         read = float((self.schedule.period - self.schedule.settle) / second)
         return np.diff(acc[: n + 1], axis=0) / read
 
+    def window_mec_rates(self) -> np.ndarray:
+        """Rate (Hz) of the recorded MEC cells over each whole window, shape (n_windows, n_recorded)."""
+        period = float(self.schedule.period / second)
+        out = np.zeros((self.schedule.n_windows, len(self.mec_cell_monitors)))
+        for k, mon in enumerate(self.mec_cell_monitors):
+            w = np.floor(np.asarray(mon.t / second) / period + 1e-9).astype(int)
+            w = w[w < self.schedule.n_windows]
+            np.add.at(out[:, k], w, 1.0)
+        return out / period
 
-def _events(counts, sources) -> int:
-    counts = np.asarray(counts, dtype=np.int64)
-    outdeg = np.bincount(np.asarray(sources, dtype=np.int64), minlength=counts.size)
-    return int(outdeg[: counts.size] @ counts)
+    def pathways(self):
+        """``(spike_counts, synapse_sources)`` of every synaptic pathway, for
+        ``protocols.engine.synaptic_events``: MEC->slot keys, memory->inhibition, memory->read-out."""
+        mem = np.asarray(self.memory_spikes.count)
+        return [(np.asarray(self.mec_counts.count), self.key_sources),
+                (mem, np.arange(len(mem))),
+                (mem, self.value_sources)]
 
+    def expected_active_key_events(self) -> float:
+        """Expected MEC->slot events onto slots whose gate is open (the useful part of the key
+        pathway; events onto closed slots are wasted work), from the scheduled MEC rates."""
+        p = self.params
+        sch = self.schedule
+        rates = float(p.mec_max_rate / Hz) * self._code_scale * sch.query           # (n_windows, d_k) Hz
+        key_nz = (self._keys > 0).astype(float)                                    # (n_slots, d_k)
+        per_window = np.einsum("wk,sk,ws->w", rates, key_nz, sch.active.astype(float))
+        return float(per_window.sum() * p.mec_copies * float(sch.period / second))
 
-def circuit_synaptic_events(circuit: MemoryCircuit) -> int:
-    """Synaptic events of the run: MEC->slot, memory->inhibition, memory->read-out."""
-    mem_counts = np.asarray(circuit.memory_spikes.count)
-    return (_events(circuit.mec_spikes.count, circuit.key_sources)
-            + int(mem_counts.sum())                       # one inhibitory synapse per memory neuron
-            + _events(mem_counts, circuit.value_sources))
+    _keys: np.ndarray = None
+    _code_scale: float = 1.0
 
 
 def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: float,
-                         schedule: Schedule) -> MemoryCircuit:
+                         schedule: Schedule, record_mec_cells=(), pad_windows: int = 0) -> MemoryCircuit:
     """Build (not run) the spiking memory for a fixed pool of slots.
 
     Parameters
     ----------
     params : MemoryCircuitParams
     keys : array_like, shape (n_slots, d_k)
-        Key of each slot (non-negative code units); written one-shot into the MEC->slot synapses.
+        Key of each slot (non-negative code units), wired into the MEC->slot synapses at build time.
         Whether a slot is in use at time t is set by ``schedule.write`` / ``schedule.clear``.
     values : array_like, shape (n_slots, d_v)
-        Value of each slot, written into the memory->read-out synapses.
+        Value of each slot (non-negative), wired into the memory->read-out synapses.
     code_scale : float
         MEC rate of code unit ``i`` is ``mec_max_rate * code_scale * q_i``; choose it so rates
-        stay <= ``mec_max_rate`` (e.g. ``sqrt(n_modules)`` for grid codes).
+        stay <= ``mec_max_rate`` (e.g. ``sqrt(n_modules)`` for grid codes); larger rates raise.
     schedule : Schedule
+    record_mec_cells : sequence of int
+        MEC cells whose spikes are recorded (for rate maps); all others are only counted.
+    pad_windows : int
+        Size the time tables for at least this many windows (extra rows unused), so runs with
+        different walk lengths compile to the same program.
 
     Returns
     -------
@@ -225,8 +255,8 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
         raise ValueError(f"keys {keys.shape} and values {values.shape} must be 2-D (n_slots, d)")
     if keys.shape[0] != values.shape[0]:
         raise ValueError(f"keys has {keys.shape[0]} rows but values has {values.shape[0]}: allowed equal n_slots")
-    if np.any(keys < 0):
-        raise ValueError("keys must be non-negative (MEC rates are non-negative)")
+    if np.any(keys < 0) or np.any(values < 0):
+        raise ValueError("keys and values must be non-negative (they are synaptic weights / rates)")
     n_slots, d_k = keys.shape
     d_v = values.shape[1]
     if schedule.query.shape[1] != d_k:
@@ -236,63 +266,56 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     if not code_scale > 0:
         raise ValueError(f"code_scale = {code_scale} is out of range: allowed code_scale > 0")
 
-    # Window lengths such as 260 ms are not exact float multiples of dt = 0.1 ms; Brian2 upsamples
-    # TimedArrays (factor K) so lookups are still right, but it warns once per array: silence it.
-    from brian2.utils.logger import BrianLogger
-    BrianLogger.suppress_hierarchy("brian2.input.timedarray")
-
     period = schedule.period
-    rates = np.clip(float(p.mec_max_rate / Hz) * code_scale * schedule.query, 0.0,
-                    float(p.mec_max_rate / Hz))
-    mec_ta = TimedArray(rates * Hz, dt=period, name="mec_rate_ta")
-    beta_ta = TimedArray(schedule.beta, dt=period, name="beta_ta")
-    shift_ta = TimedArray(schedule.shift, dt=period, name="shift_ta")
-    # Read window flag on a 0.5 ms grid: 0 while settling, 1 while reading.
-    res = 0.5 * ms
-    per_n = int(round(float(period / res)))
-    set_n = int(round(float(schedule.settle / res)))
-    flag = np.zeros(per_n)
-    flag[set_n:] = 1.0
-    read_ta = TimedArray(np.tile(flag, schedule.n_windows), dt=res, name="read_ta")
+    max_hz = float(p.mec_max_rate / Hz)
+    rates = max_hz * code_scale * schedule.query
+    if rates.max() > max_hz * (1 + 1e-9):
+        raise ValueError(f"query * code_scale reaches {rates.max() / max_hz:.3f}: allowed <= 1 "
+                         f"(MEC rate <= mec_max_rate = {p.mec_max_rate})")
+    n_rows = max(schedule.n_windows, int(pad_windows))
+
+    def padded(a):
+        a = np.asarray(a, float)
+        pad = np.repeat(a[-1:], n_rows - len(a), axis=0)
+        return np.concatenate([a, pad]) if len(pad) else a
+
+    mec_ta = TimedArray(padded(rates) * Hz, dt=period, name="mec_rate_ta")
+    beta_ta = TimedArray(padded(schedule.beta), dt=period, name="beta_ta")
+    shift_ta = TimedArray(padded(schedule.shift), dt=period, name="shift_ta")
 
     ns = {"tau_key": p.tau_key, "r0": p.r0, "kappa": p.kappa, "tau_inh": p.tau_inh,
-          "w_inh": p.w_inh, "tau_out": p.tau_out, "out_rate": p.out_rate, "lec_rate": p.lec_rate,
-          "mec_rate_ta": mec_ta, "beta_ta": beta_ta, "shift_ta": shift_ta, "SLOT_OFF": SLOT_OFF,
-          "read_ta": read_ta}
+          "w_inh": p.w_inh, "tau_out": p.tau_out, "out_gain": p.out_gain,
+          "mec_rate_ta": mec_ta, "beta_ta": beta_ta, "shift_ta": shift_ta, "period": period,
+          "settle_frac": float(schedule.settle / period)}
 
     # MEC grid cells: Poisson, rate from the scheduled query code of their unit.
     mec = NeuronGroup(d_k * p.mec_copies, "unit : integer (constant)\nrate = mec_rate_ta(t, unit) : Hz",
                       threshold="rand() < rate*dt", namespace=ns, name="mec")
     mec.unit = np.repeat(np.arange(d_k), p.mec_copies)
 
-    # Memory slots: low-passed key-weighted MEC input (the dendritic estimate of k . q).
+    # Memory slots: low-passed key-weighted MEC input (the dendritic estimate of k . q); starts at 0.
     slots = NeuronGroup(n_slots, "dh/dt = -h/tau_key : 1", namespace=ns, name="slots", method="exact")
-    w_scale = 1.0 / (code_scale * p.mec_copies * float(p.tau_key / second) * float(p.mec_max_rate / Hz))
+    w_scale = 1.0 / (code_scale * p.mec_copies * float(p.tau_key / second) * max_hz)
     cell_unit = np.repeat(np.arange(d_k), p.mec_copies)
     wk = keys[:, cell_unit].T * w_scale                  # (n_cells, n_slots)
     src, tgt = np.nonzero(wk)                            # zero key entries: no synapse
     key_syn = Synapses(mec, slots, "w : 1", on_pre="h_post += w", name="key_syn")
     key_syn.connect(i=src, j=tgt)
     key_syn.w = wk[src, tgt]
-    # Start at the first query's expected input, so the first window needs no extra settling.
-    slots.h = keys @ schedule.query[0]
 
-    # Shared inhibition (one PV-like mean-field variable) and the read-out denominator.
-    inhibition = NeuronGroup(1, "dI/dt = -I/tau_inh : 1\ndD/dt = -D/tau_out : 1", namespace=ns,
-                             name="inhibition", method="exact")
+    # Shared inhibition: one PV-like mean-field variable.
+    inhibition = NeuronGroup(1, "dI/dt = -I/tau_inh : 1", namespace=ns, name="inhibition", method="exact")
 
     n_mem = n_slots * p.copies
     memory = NeuronGroup(
         n_mem,
-        """slot : integer (constant)
-        t_on : second (constant)
+        """t_on : second (constant)
         t_off : second (constant)
         h : 1 (linked)
         I : 1 (linked)
-        bias = SLOT_OFF*(1 - int(t >= t_on)*int(t < t_off)) : 1
-        u = beta_ta(t)*(h - kappa) + bias + shift_ta(t) - I : 1""",
-        threshold="rand() < r0*exp(u)*dt", namespace=ns, name="memory")
-    memory.slot = np.repeat(np.arange(n_slots), p.copies)
+        gate = int(t >= t_on)*int(t < t_off) : 1
+        u = beta_ta(t)*(h - kappa) + shift_ta(t) - I : 1""",
+        threshold="rand() < gate*r0*exp(clip(u, -700, 50))*dt", namespace=ns, name="memory")
     # Write / clear times: half a time step early so float rounding never shifts a window edge.
     half = 0.5 * float(defaultclock.dt / second)
     per_s = float(period / second)
@@ -301,51 +324,40 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     memory.h = linked_var(slots, "h", index=np.repeat(np.arange(n_slots), p.copies))
     memory.I = linked_var(inhibition, "I", index=np.zeros(n_mem, dtype=int))
 
-    inh_syn = Synapses(memory, inhibition, on_pre="I_post += w_inh\nD_post += 1", namespace=ns,
-                       name="inh_syn")
+    inh_syn = Synapses(memory, inhibition, on_pre="I_post += w_inh", namespace=ns, name="inh_syn")
     inh_syn.connect(i=np.arange(n_mem), j=np.zeros(n_mem, dtype=int))
 
-    readout = NeuronGroup(
+    # Read-out: value-weighted synaptic trace per dimension, Poisson read-out cells driven by it.
+    value_trace = NeuronGroup(
         d_v,
-        """dnum/dt = -num/tau_out : 1
-        D : 1 (linked)
-        xhat = num/(D + 1e-9) : 1
-        rate = out_rate*clip(xhat, 0, 1) : Hz
-        dacc/dt = rate*read_ta(t) : 1""",
-        threshold="rand() < rate*dt", namespace=ns, name="readout", method="euler")
-    readout.D = linked_var(inhibition, "D", index=np.zeros(d_v, dtype=int))
+        """dn/dt = -n/tau_out : 1
+        read_on = int(t/period - floor(t/period) >= settle_frac - 1e-9) : 1
+        dacc/dt = out_gain*n*read_on : 1""",
+        namespace=ns, name="value_trace", method="euler")
     mu, j = np.nonzero(values)
     v_src = (mu[:, None] * p.copies + np.arange(p.copies)[None, :]).ravel()
     v_tgt = np.repeat(j, p.copies)
-    v_w = np.repeat(values[mu, j], p.copies)
-    value_syn = Synapses(memory, readout, "v : 1", on_pre="num_post += v", name="value_syn")
+    value_syn = Synapses(memory, value_trace, "v : 1", on_pre="n_post += v", name="value_syn")
     value_syn.connect(i=v_src, j=v_tgt)
-    value_syn.v = v_w
+    value_syn.v = np.repeat(values[mu, j], p.copies)
+    readout = NeuronGroup(d_v * p.readout_copies, "n : 1 (linked)", threshold="rand() < out_gain*n*dt",
+                          namespace=ns, name="readout")
+    readout.n = linked_var(value_trace, "n", index=np.repeat(np.arange(d_v), p.readout_copies))
 
-    lec = lec_mon = None
-    if schedule.sensory is not None:
-        lec_ta = TimedArray(schedule.sensory, dt=period, name="lec_ta")
-        ns["lec_ta"] = lec_ta
-        d_s = schedule.sensory.shape[1]
-        lec = NeuronGroup(d_s * p.lec_copies, "unit : integer (constant)\nrate = lec_rate*lec_ta(t, unit) : Hz",
-                          threshold="rand() < rate*dt", namespace=ns, name="lec")
-        lec.unit = np.repeat(np.arange(d_s), p.lec_copies)
-        lec_mon = SpikeMonitor(lec, name="lec_spikes")
+    memory_spikes = SpikeMonitor(memory, record=True, name="memory_spikes")
+    mec_counts = SpikeMonitor(mec, record=False, name="mec_counts")
+    readout_spikes = SpikeMonitor(readout, record=True, name="readout_spikes")
+    intensity_acc = StateMonitor(value_trace, "acc", record=True, dt=period, name="intensity_acc")
+    cell_mons = [SpikeMonitor(mec[int(c):int(c) + 1], name=f"mec_cell_{k}") for k, c in enumerate(record_mec_cells)]
 
-    memory_spikes = SpikeMonitor(memory, name="memory_spikes")
-    mec_spikes = SpikeMonitor(mec, name="mec_spikes")
-    readout_spikes = SpikeMonitor(readout, record=False, name="readout_spikes")
-    readout_acc = StateMonitor(readout, "acc", record=True, dt=period, name="readout_acc")
-
-    objs = [mec, slots, key_syn, inhibition, memory, inh_syn, readout, value_syn, memory_spikes,
-            mec_spikes, readout_spikes, readout_acc]
-    if lec is not None:
-        objs += [lec, lec_mon]
-    return MemoryCircuit(params=p, schedule=schedule, n_slots=n_slots, mec=mec, slots=slots, memory=memory,
-                         inhibition=inhibition, readout=readout, lec=lec, key_syn=key_syn, inh_syn=inh_syn,
-                         value_syn=value_syn, memory_spikes=memory_spikes, mec_spikes=mec_spikes,
-                         readout_spikes=readout_spikes, lec_spikes=lec_mon, readout_acc=readout_acc,
-                         key_sources=src, value_sources=v_src, objects=objs)
+    objs = [mec, slots, key_syn, inhibition, memory, inh_syn, value_trace, value_syn, readout, memory_spikes,
+            mec_counts, readout_spikes, intensity_acc, *cell_mons]
+    return MemoryCircuit(params=p, schedule=schedule, n_slots=n_slots, d_v=d_v, mec=mec, slots=slots,
+                         memory=memory, inhibition=inhibition, value_trace=value_trace, readout=readout,
+                         key_syn=key_syn, inh_syn=inh_syn, value_syn=value_syn, memory_spikes=memory_spikes,
+                         mec_counts=mec_counts, readout_spikes=readout_spikes, intensity_acc=intensity_acc,
+                         key_sources=src, value_sources=v_src, mec_cell_monitors=cell_mons, objects=objs,
+                         _keys=keys, _code_scale=float(code_scale))
 
 
-__all__ = ["Schedule", "MemoryCircuit", "build_memory_circuit", "circuit_synaptic_events", "SLOT_OFF"]
+__all__ = ["Schedule", "MemoryCircuit", "build_memory_circuit", "TIME_GRID_MS"]

@@ -5,16 +5,11 @@ much faster than the read-out (tens of ms), which is faster than one query / ste
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from brian2 import Hz, ms
 
-from hippocampus.validation import check_int, check_quantity, check_real
-
-
-def _q(value):
-    """Default for a Quantity field (Quantities are mutable arrays, so dataclasses need a factory)."""
-    return field(default_factory=lambda: value)
+from hippocampus.validation import check_int, check_quantity, check_real, param
 
 
 @dataclass(frozen=True)
@@ -38,36 +33,34 @@ class MemoryCircuitParams:
     r0 : Hz
         Base escape rate: a memory neuron fires with rate ``r0 exp(u)``.
     kappa : float
-        Score offset in the exponent, ``u = beta (h - kappa) + b - I``: a common shift (softmax is
-        invariant to it) that keeps ``exp(u)`` in range for unit-norm keys (threshold-like).
+        Score offset in the exponent, ``u = beta (h - kappa) + shift - I``: a common shift (softmax
+        is invariant to it) that keeps ``exp(u)`` in range for unit-norm keys (threshold-like).
     tau_inh : ms
         Decay time of the shared inhibitory variable ``I`` (PV-like pool, mean-field).
     w_inh : float
         Jump of ``I`` per memory spike; the loop gain ``w_inh tau_inh R`` (R = pool rate) sets how
         little the pool rate changes with ``sum exp(scores)`` (``d log R / d log Z = 1/(1 + gain)``).
     tau_out : ms
-        Read-out filter: numerator ``N_j`` and denominator ``D`` traces of value-weighted and total
-        memory spikes; the decoded value is ``N_j / D``.
-    out_rate : Hz
-        Read-out neuron rate for a decoded value of 1.
-    lec_rate : Hz
-        Rate of an active LEC (sensory) cell while an object is observed.
-    lec_copies : int
-        Poisson cells per LEC code unit.
+        Read-out synaptic time constant: each memory spike adds its slot's value ``v_mu,j`` to the
+        trace ``n_j`` of read-out dimension ``j`` (decays with ``tau_out``).
+    out_gain : Hz
+        Read-out neuron rate per unit of trace: ``rate_j = out_gain * n_j`` (no division: the
+        shared inhibition already normalises the pool rate; decoding uses the direction).
+    readout_copies : int
+        Poisson read-out neurons per value dimension (their spike counts are the decoded value).
     """
 
     copies: int = 10
     mec_copies: int = 40
-    mec_max_rate: object = _q(50 * Hz)
-    tau_key: object = _q(10 * ms)
-    r0: object = _q(100 * Hz)
+    mec_max_rate: object = param(50 * Hz)
+    tau_key: object = param(10 * ms)
+    r0: object = param(100 * Hz)
     kappa: float = 0.5
-    tau_inh: object = _q(5 * ms)
+    tau_inh: object = param(5 * ms)
     w_inh: float = 1.0
-    tau_out: object = _q(20 * ms)
-    out_rate: object = _q(100 * Hz)
-    lec_rate: object = _q(20 * Hz)
-    lec_copies: int = 2
+    tau_out: object = param(20 * ms)
+    out_gain: object = param(3 * Hz)
+    readout_copies: int = 10
 
     def __post_init__(self):
         check_int("copies", self.copies, lo=1, hi=1000)
@@ -79,10 +72,5 @@ class MemoryCircuitParams:
         check_quantity("tau_inh", self.tau_inh, ms, lo=0.5 * ms, hi=1000 * ms)
         check_real("w_inh", self.w_inh, lo=0.0, hi=100.0, lo_open=True)
         check_quantity("tau_out", self.tau_out, ms, lo=0.5 * ms, hi=1000 * ms)
-        check_quantity("out_rate", self.out_rate, Hz, lo=0 * Hz, hi=1000 * Hz, lo_open=True)
-        check_quantity("lec_rate", self.lec_rate, Hz, lo=0 * Hz, hi=1000 * Hz)
-        check_int("lec_copies", self.lec_copies, lo=1, hi=1000)
-
-
-#: Bias of an unused (or cleared) memory slot: exp(-100) ~ 4e-44, i.e. silent.
-SLOT_OFF = -100.0
+        check_quantity("out_gain", self.out_gain, Hz, lo=0 * Hz, hi=100 * Hz, lo_open=True)
+        check_int("readout_copies", self.readout_copies, lo=1, hi=1000)

@@ -216,12 +216,15 @@ class Simulation:
         # By file path, not `-m`: the wrapper runs in the build directory, whatever the install.
         wrapper = [sys.executable, str(Path(__file__).with_name("progress.py")), "--total", str(self.simulated_time_s),
                    "--segments", json.dumps(self.segments)]
+        timing_file = self.build_dir / "program_wall_time.txt"
+        timing_file.unlink(missing_ok=True)
+        wrapper += ["--timing-file", str(timing_file)]
         if not self.progress:
             wrapper.append("--quiet")
         brian2.prefs.devices.cpp_standalone.run_cmd_unix = [*wrapper, "--", "./main"]
         device.run(directory=str(self.build_dir), with_output=True)
-        # The program's own clock (last_run_info.txt): excludes the wrapper's start-up.
-        self.run_time_s = float(getattr(device, "_last_run_time", 0.0))
+        # Timed around the program itself by the wrapper: all run() segments, no Python start-up.
+        self.run_time_s = float(timing_file.read_text())
 
     def cost(self, synaptic_events: int, wall_time_s: float) -> dict:
         """Run-cost record for ``summary.json``."""

@@ -10,6 +10,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 
 
 def make_bar(total_s: float, quiet: bool = False):
@@ -28,11 +29,13 @@ def main(argv=None) -> int:
     parser.add_argument("--total", type=float, required=True)
     parser.add_argument("--segments", default="[]")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--timing-file", help="write the program's wall time (s) here")
     opts = parser.parse_args(argv[:split])
     command = argv[split + 1:]
     segments = json.loads(opts.segments)
     # Standalone runs report per run() call, relative to that call: map onto the whole schedule.
     bar = make_bar(opts.total, opts.quiet)
+    started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
     for line in proc.stdout:
         if line.startswith("@progress "):
@@ -45,7 +48,11 @@ def main(argv=None) -> int:
         elif not opts.quiet:
             sys.stdout.write(line)
     bar.close()
-    return proc.wait()
+    status = proc.wait()
+    if opts.timing_file:  # the whole program, all run() segments (last_run_info.txt has only the last)
+        with open(opts.timing_file, "w") as f:
+            f.write(f"{time.perf_counter() - started:.6f}\n")
+    return status
 
 
 if __name__ == "__main__":

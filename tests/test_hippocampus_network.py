@@ -1,15 +1,23 @@
-"""The spiking memory on the numpy runtime: softmax shares, silent unused slots, normalisation, errors."""
+"""The spiking memory on the numpy runtime: softmax shares, silent unused slots (any beta), read-out
+spike counts, normalisation, errors."""
 import dataclasses
 
 import numpy as np
 import pytest
-from brian2 import Hz, Network, ms
+from brian2 import Hz, Network, ms, seed as brian_seed
 
 from hippocampus.attention import expected_multinomial_tv, softmax, total_variation
 from hippocampus.network import Schedule, build_memory_circuit
 from hippocampus.params import MemoryCircuitParams
 
-SMALL = MemoryCircuitParams(copies=5, mec_copies=8, r0=500 * Hz)
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    brian_seed(11)  # runtime rand(): same seed, same spikes
+
+
+SMALL = MemoryCircuitParams(copies=5, mec_copies=8, r0=500 * Hz, readout_copies=40)
 
 
 def _circuit(params, n_windows=3, shift=None, period=150 * ms, seed=0, targets=(0, 1, 2)):
@@ -30,7 +38,7 @@ def test_spike_shares_sample_the_softmax_and_empty_slots_stay_silent():
     circ, keys, values, sch = _circuit(SMALL)
     Network(*circ.objects).run(sch.duration)
     counts = circ.window_slot_counts()
-    assert counts[:, 4].sum() == 0  # unused slot: bias SLOT_OFF
+    assert counts[:, 4].sum() == 0  # unused slot: gate closed
     scores = sch.beta[:, None] * sch.query @ keys[:4].T
     tvs, bounds = [], []
     for q in range(sch.n_windows):
@@ -40,11 +48,43 @@ def test_spike_shares_sample_the_softmax_and_empty_slots_stay_silent():
         tvs.append(total_variation(counts[q, :4] / n, p))
         bounds.append(expected_multinomial_tv(p, int(n)))
     assert np.mean(tvs) <= 2.0 * np.mean(bounds)  # small sample: looser than the protocol's 1.5
-    # read-out decodes the spike-share-weighted value (values = one-hot slot identity)
-    ro = circ.window_readout_rates()
+    # read-out SPIKE COUNTS decode the attention output (values = one-hot slot identity)
+    ro = circ.window_readout_counts()
+    assert ro[:, 4].sum() == 0 and ro.sum() > 100
     att = softmax(scores, axis=-1)
     cos = np.sum(ro[:, :4] * att, axis=1) / np.linalg.norm(ro, axis=1) / np.linalg.norm(att, axis=1)
     assert np.all(cos > 0.9)
+    assert np.array_equal(np.argmax(ro, axis=1), np.argmax(att, axis=1))
+
+
+def test_unwritten_slot_stays_silent_at_very_high_beta():
+    """The gate multiplies the rate: a query that matches only a never-written slot gives it no
+    spikes even at beta = 400 (an additive exponent penalty would be overcome there)."""
+    rng = np.random.default_rng(5)
+    d = 12
+    keys = np.zeros((3, d))
+    keys[0, :6] = keys[1, 6:] = 1 / np.sqrt(6)
+    keys[2] = 1 / np.sqrt(d)
+    query = keys[[1, 1]]
+    sch = Schedule(period=100 * ms, query=query, beta=np.array([20.0, 400.0]), write=np.array([0, 2, 0]),
+                   clear=np.full(3, 2), shift=np.zeros(2), settle=40 * ms)
+    circ = build_memory_circuit(SMALL, keys, np.eye(3), 1.0, sch)
+    Network(*circ.objects).run(sch.duration)
+    counts = circ.window_slot_counts()
+    assert counts[:, 1].sum() == 0 and len(circ.memory_spikes.i) > 0
+    assert np.all(np.asarray(circ.memory_spikes.i) // SMALL.copies != 1)  # settling included
+    assert circ.window_readout_counts()[:, 1].sum() == 0
+
+
+def test_mec_rates_above_the_maximum_are_rejected():
+    keys = np.ones((2, 4)) / 2
+    sch = Schedule(period=100 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
+                   clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
+    with pytest.raises(ValueError, match="mec_max_rate"):
+        build_memory_circuit(SMALL, keys, np.ones((2, 3)), 2.0, sch)
+    with pytest.raises(ValueError, match="multiple of 0.1 ms"):
+        Schedule(period=100.05 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
+                 clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
 
 
 def test_shared_inhibition_holds_the_pool_rate_when_all_scores_shift():

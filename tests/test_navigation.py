@@ -15,15 +15,41 @@ KEYS = ("position", "action", "observation", "predicted_spiking", "predicted_abs
 
 
 def test_design_is_causal_and_path_integration_exact():
+    from hippocampus.codes import grid_keys
+    from protocols.navigation import abstract_predictions
+
     cfg = NavigationConfig(width=5, n_steps=40, n_steps_env2=10)
     des = design_navigation(cfg, np.random.default_rng(0))
     assert max(env["pi_error"] for env in des["envs"]) < 1e-9
-    w = np.arange(len(des["write"]))[:, None]
+    n = des["n_steps"]
+    assert n == 50 and des["n_pool"] == cfg.pool_size == 50
+    w = np.arange(n)[:, None]
     open_ = (w >= des["write"][None, :]) & (w < des["clear"][None, :])
     # window t sees slots tau <= t of its own environment only
     assert not np.any(np.triu(open_, k=1))
     assert np.all(open_[39, :40]) and not np.any(open_[40:, :40])
     assert np.all(open_[49, 40:50])
+    # window t queries the key of step t + 1 (same environment); keys are codes of the true positions
+    assert np.allclose(des["queries"][:39], des["keys"][1:40])
+    assert np.allclose(des["queries"][40:49], des["keys"][41:50])
+    for e, env in enumerate(des["envs"]):
+        t0 = 40 * e
+        pos = env["world"].positions[env["walk"].nodes].astype(float)
+        assert np.allclose(des["keys"][t0:t0 + len(pos)], grid_keys(des["grid"], pos), atol=1e-9)
+        # value t is the code of observation t
+        assert np.array_equal(des["values"][t0:t0 + len(pos)], des["codes"][env["walk"].observations])
+    # changing future values leaves earlier predictions unchanged (abstract TEM-t on the same design)
+    before = abstract_predictions(des, cfg.beta)
+    changed = dict(des, values=des["values"].copy())
+    changed["values"][25:] = des["codes"][0]
+    after = abstract_predictions(changed, cfg.beta)
+    assert np.array_equal(before[:26], after[:26])
+
+
+def test_fixed_pool_does_not_depend_on_the_walk_length():
+    cfg = NavigationConfig(width=4, max_steps=300, n_steps_env2=20)
+    sizes = {design_navigation(cfg, np.random.default_rng(s))["n_pool"] for s in (1, 2, 3)}
+    assert sizes == {320}
 
 
 def test_tiny_runtime_walk_predicts_link_inference_steps_and_gates_old_memories(tmp_path):
@@ -37,7 +63,7 @@ def test_tiny_runtime_walk_predicts_link_inference_steps_and_gates_old_memories(
     li = data["link_inference"] & (data["env"] == 0)
     assert li.sum() >= 3
     obs = data["observation"]
-    assert np.mean(data["predicted_spiking"][li] == obs[li]) >= 0.9
+    assert np.mean(data["predicted_spiking"][li] == obs[li]) >= 0.9  # from read-out spike counts
     assert np.mean(data["predicted_abstract"][li] == obs[li]) >= 0.98
     assert np.all(data["predicted_edge"][li] != obs[li])  # no prediction on a never-taken edge
     sw = s["environment_switch"]
@@ -62,11 +88,13 @@ def test_tiny_runtime_walk_predicts_link_inference_steps_and_gates_old_memories(
 @pytest.mark.parametrize("argv, match", [
     (["--beta", "-1"], "beta"), (["--copies", "0"], "copies"), (["--width", "1"], "width"),
     (["--steps", "5000"], "n_steps"),
+    (["--set", "sensory_dim=5"], "sensory_dim"), (["--set", "cells_per_module=8"], "cells_per_module"),
+    (["--set", "read=40.25*ms"], "read"),
 ])
 def test_bad_input_exits_2(argv, match, tmp_path, capsys):
     assert cli.main(["navigation", "--out", str(tmp_path / "r"), "--no-progress", *argv]) == 2
     err = capsys.readouterr().err
-    assert match in err and "Traceback" not in err
+    assert match in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.slow
