@@ -37,6 +37,7 @@ def run_case(label: str, config, seed: int, threads: int) -> dict:
     s = out.summary
     cost["wall_per_simulated_s"] = round(cost["simulation_wall_time_s"] / cost["simulated_time_s"], 3)
     return {"case": label, "mode": c.mode, "r": c.r, "n": c.n, "n_out": c.n_out, "pcs_per_bit": c.pcs_per_bit,
+            "eligibility": c.eligibility, "grc_method": c.grc_method,
             "m": config.m, "queries": config.queries, "read_volleys": config.read_volleys,
             "pf_pc_synapses": c.r * c.n_out * c.pcs_per_bit, "cost": cost,
             "jaccard_read_mean": s["jaccard"]["read_mean"],
@@ -54,13 +55,17 @@ def main(argv=None) -> int:
     parser.add_argument("--large-queries", type=int, default=9)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--eligibility", choices=("last_spike", "chain"), default="last_spike")
+    parser.add_argument("--grc-method", choices=("euler", "exponential_euler"), default="euler")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     print(f"platform : {platform.platform()}", flush=True)
     print(f"python   : {platform.python_version()}", flush=True)
     print(f"cpu      : {cpu_model()}", flush=True)
     base = sdm_recall.SDMRecallConfig()
-    base = dataclasses.replace(base, circuit=dataclasses.replace(base.circuit, mode=args.mode))
+    base = dataclasses.replace(base, circuit=dataclasses.replace(base.circuit, mode=args.mode,
+                                                                 eligibility=args.eligibility,
+                                                                 grc_method=args.grc_method))
     cases = []
     if args.only in (None, "default"):
         cases.append(("default", base))

@@ -35,7 +35,9 @@ Write rule
     PF→PC plasticity of :mod:`cerebellum.plasticity` with ``A_minus = ltd_ltp_ratio * A_plus``;
     with the default ratio 2 one write changes a location's counter by ``+A_plus`` (pointer bit 0,
     LTP only) or ``-A_plus`` (bit 1, LTP + CF-timed LTD at the eligibility peak): Kanerva's bipolar
-    counters. ``A_plus = pf_signal / (expected active GrCs)``.
+    counters. ``A_plus = pf_signal / (expected active GrCs)``. The GrC eligibility read by the CF
+    pathway is, by default, the analytic kernel of the last GrC spike (``eligibility``), which costs
+    nothing per time step; ``eligibility="chain"`` integrates the filter chain on every GrC instead.
 
 API: :class:`SDMCircuitParams`, :func:`calibrate`, :func:`build_sdm_circuit` → :class:`SDMCircuit`
 (with ``set_inputs`` for the mossy-fibre volleys and teacher spikes), :func:`active_fibres`.
@@ -50,12 +52,14 @@ import numpy as np
 from brian2 import (Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second)
 
 from cerebellum import sdm
-from cerebellum.cells import connect, connect_channel, make_cells, on_pre_code
+from cerebellum.cells import cell_equations, connect, connect_channel, make_cells, on_pre_code
 from cerebellum.params import DCN, GOC, GRC, IO, PC, CellParams, PlasticityParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
 from cerebellum.validation import check_choice, check_int, check_quantity, check_real
 
 MODES = ("dense", "biological")
+ELIGIBILITY = ("last_spike", "chain")
+GRC_METHODS = ("euler", "exponential_euler")
 
 __all__ = ["SDMCircuitParams", "SDMCircuit", "build_sdm_circuit", "calibrate", "active_fibres",
            "granule_fibres", "MODES"]
@@ -117,6 +121,19 @@ class SDMCircuitParams:
     delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn : time [ms]
     mf_background_rate : rate [Hz]
         Poisson background on every mossy fibre (0 = none; >0 perturbs the exact decode).
+    eligibility : {"last_spike", "chain"}
+        How the GrC eligibility read by CF-timed LTD is computed. ``"chain"``: the ``n_stages``
+        filter chain of :mod:`cerebellum.cells` integrated on every GrC every step (sums all past
+        spikes). ``"last_spike"`` (default): the same peak-normalised gamma kernel evaluated
+        analytically at ``t - lastspike`` only when a CF event reads it (no per-step cost). The two
+        agree exactly for one spike per kernel support; here a GrC fires once per window and
+        ``period >= 2 x`` the peak, so an earlier window adds at most the kernel 300 ms after a
+        spike (0.18 % of one LTD step) to the chain and nothing to ``last_spike``.
+    grc_method : {"euler", "exponential_euler"}
+        Integration method of the GrC membrane and synapses; the threshold calibration
+        (:func:`calibrate`) uses the same method, so the decode stays exact either way. Forward
+        Euler avoids one ``exp`` per cell per step (dt = 0.1 ms vs the shortest GrC time constant,
+        ``C_m / (g_L + g_max)`` ≈ 0.2 ms at the largest calibration probe: stable).
     """
 
     mode: str = "biological"
@@ -154,6 +171,8 @@ class SDMCircuitParams:
     delay_grc_goc: Quantity = _q(1 * ms)
     delay_pc_dcn: Quantity = _q(4 * ms)
     mf_background_rate: Quantity = _q(0 * Hz)
+    eligibility: str = "last_spike"
+    grc_method: str = "euler"
 
     def __post_init__(self):
         check_choice("mode", self.mode, MODES)
@@ -183,6 +202,8 @@ class SDMCircuitParams:
         for name in ("delay_mf_grc", "delay_mf_goc", "delay_goc_grc", "delay_grc_goc", "delay_pc_dcn"):
             check_quantity(name, getattr(self, name), ms, lo=0 * ms, hi=1 * second)
         check_quantity("mf_background_rate", self.mf_background_rate, Hz, lo=0 * Hz, hi=1000 * Hz)
+        check_choice("eligibility", self.eligibility, ELIGIBILITY)
+        check_choice("grc_method", self.grc_method, GRC_METHODS)
         if self.period < 2 * self.plasticity.eligibility_peak:
             raise ValueError(f"period = {self.period!r} is out of range: allowed period >= 2 x eligibility "
                              f"peak = {2 * self.plasticity.eligibility_peak!r} (writes would interfere)")
@@ -329,7 +350,7 @@ def _probe_run(params: SDMCircuitParams, grid_nS: np.ndarray, cycles: int):
         times.append(t_teacher)
         src = SpikeGeneratorGroup(2, np.array(idx), Quantity(times), name="calib_src")
         goc = make_cells(params.goc, 1, name="calib_goc")
-        grc = make_cells(params.grc, len(grid_nS), name="calib_grc")
+        grc = make_cells(params.grc, len(grid_nS), name="calib_grc", method=params.grc_method)
         io = make_cells(params.io, 1, name="calib_io")
         s1 = connect_channel(src, goc, params.goc, np.array([0]), np.array([0]),
                              params.goc_mf_bits * params.w_mf_goc, delay=params.delay_mf_goc, name="calib_mf_goc")
@@ -432,6 +453,28 @@ class SDMCircuit:
         return sdm.selected_coordinate_activation(a, self.coords, self.values)
 
 
+def _granule_cells(p: SDMCircuitParams, plast: PlasticityParams, r: int):
+    """GrC group with an ``elig`` variable for the PF->PC rule (see ``SDMCircuitParams.eligibility``)."""
+    if p.eligibility == "chain":
+        return make_cells(p.grc, r, name="grc", eligibility=plast, method=p.grc_method)
+    from brian2 import NeuronGroup
+
+    eqs, ns = cell_equations(p.grc)
+    k = plast.n_stages - 1
+    # eligibility_kernel(t - lastspike) of cerebellum.params, as a subexpression: evaluated only where
+    # the CF pathway reads elig_pre (lastspike starts at -1e4 s, where the kernel underflows to 0).
+    # Constants are literals: the subexpression is resolved in the pf_pc synapses' namespace.
+    ns.update(V_reset=p.grc.V_reset, V_th=p.grc.V_th)
+    tau = f"({float(plast.tau_e / second)!r}*second)"
+    norm = repr(1.0 / (math.factorial(k) * plast.kernel_peak_value))
+    eqs += (f"\nelig = int(t > lastspike) * ((t - lastspike)/{tau})**{k}"
+            f" * exp(-(t - lastspike)/{tau}) * {norm} : 1")
+    grc = NeuronGroup(r, eqs, threshold="v > V_th", reset="v = V_reset", refractory=p.grc.t_ref,
+                      method=p.grc_method, namespace=ns, name="grc")
+    grc.v = p.grc.E_L
+    return grc
+
+
 def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plastic_windows=(),
                       total_time=None) -> SDMCircuit:
     """Build the circuit of the module docstring (nothing is run).
@@ -466,7 +509,7 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     # -- groups
     mf = SpikeGeneratorGroup(p.n_fibres, np.zeros(0, np.int64), np.zeros(0) * ms, name="mf")
     teacher = SpikeGeneratorGroup(p.n_out, np.zeros(0, np.int64), np.zeros(0) * ms, name="teacher")
-    grc = make_cells(p.grc, r, name="grc", eligibility=plast)
+    grc = _granule_cells(p, plast, r)
     n_goc = p.golgi_count
     goc = make_cells(p.goc, n_goc, name="goc")
     k = p.pcs_per_bit

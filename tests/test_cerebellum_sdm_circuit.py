@@ -72,3 +72,30 @@ def test_builder_wires_dense_and_biological_decoders():
     assert np.all(np.sort(b.coords, axis=1)[:, 1:] != np.sort(b.coords, axis=1)[:, :-1])  # distinct bits
     with pytest.raises(TypeError, match="rng"):
         build_sdm_circuit(p, 3)
+
+
+def test_last_spike_eligibility_equals_the_chain_and_the_kernel():
+    """The analytic last-spike eligibility reproduces the 8-stage chain after one GrC spike."""
+    from brian2 import Network, SpikeGeneratorGroup, StateMonitor
+
+    from cerebellum.cells import connect_channel
+    from cerebellum.params import eligibility_kernel
+    from cerebellum.sdm_circuit import _granule_cells
+
+    traces = {}
+    for kind in ("chain", "last_spike"):
+        p = SDMCircuitParams(mode="biological", n=8, d=2, K=4, r=200, eligibility=kind)
+        g = _granule_cells(p, p.derived_plasticity(), 1)
+        src = SpikeGeneratorGroup(1, [0], [2] * ms)
+        s = connect_channel(src, g, p.grc, np.array([0]), np.array([0]), 5 * nS)
+        mon = StateMonitor(g, "elig", record=0, dt=1 * ms)
+        spikes = __import__("brian2").SpikeMonitor(g)
+        Network(g, src, s, mon, spikes).run(250 * ms)
+        assert spikes.num_spikes == 1
+        traces[kind] = (np.asarray(mon.elig[0]), float(spikes.t[0] / ms))
+    (chain, t0), (last, t1) = traces["chain"], traces["last_spike"]
+    assert t0 == t1
+    t = np.arange(250) * ms
+    kernel = eligibility_kernel(t - t0 * ms, SDMCircuitParams().plasticity)
+    np.testing.assert_allclose(last, kernel, atol=1e-9)
+    assert np.max(np.abs(chain - last)) < 0.01 and last.max() == pytest.approx(1.0, abs=1e-3)

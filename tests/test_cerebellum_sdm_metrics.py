@@ -88,3 +88,19 @@ def test_attention_link_and_recall_curve():
     curve = M.recall_curve(np.array([[1, 0], [1, 1], [0, 0]]), np.array([[1, 0], [0, 1]]),
                            np.array([0, 1, 1]), np.array([0, 2, 2]))
     assert curve == {"distance": [0, 2], "fraction_correct": [1.0, 0.5], "queries": [1, 2]}
+
+
+def test_ties_and_strict_mean_test_are_reported():
+    # bit ties (S = 0) are counted apart; agreement on defined bits ignores them
+    counts = np.array([[10.0, 10.0], [10.0, 0.0]])
+    ptr = np.array([[1, 0], [0, 0]])
+    ref = np.full(2, 100.0)
+    rate = np.array([[90.0, 110.0], [90.0, 110.0]])  # query 0, bit 0 is a tie read as 1
+    out = M.readout_metrics(rate, ref, counts, ptr)
+    assert out["bit_ties"] == 1 and out["bit_agreement_defined"] == 1.0 and out["bit_agreement"] == 0.75
+    # a mean 2 single-count sigmas off over 25 pairs passes the loose test but not the strict one
+    r, e = 10_000, 100.0
+    sigma = np.sqrt(r * (e / r) * (1 - e / r))
+    counts = np.full((5, 5), e + 2 * sigma)
+    check = M.coactivation_check(counts, np.zeros((5, 5), int), lambda v: np.full(len(v), e), r)
+    assert check["pass"] and not check["strict_mean_pass"] and check["max_abs_z_iid"] == pytest.approx(10.0)

@@ -22,6 +22,8 @@ ISSUE_KEYS = {"addresses", "pointers", "queries", "query_target", "query_distanc
     (["--set", "mf_background_rate=-5*Hz"], "mf_background_rate"),
     (["--set", "mf_background_rate=5"], "mf_background_rate"),
     (["--set", "read_volleys=0"], "read_volleys"),
+    (["--set", "eligibility=foo"], "eligibility"),
+    (["--set", "grc_method=rk4"], "grc_method"),
 ])
 def test_bad_inputs_exit_2_with_one_line(argv, match, capsys, tmp_path):
     assert main(["sdm-recall", "--out", str(tmp_path / "x"), *argv]) == 2
@@ -123,3 +125,24 @@ def test_runtime_tiny_dense_run_is_exact(tmp_path):
     assert s["readout"]["pearson_bipolar"] >= 0.95
     assert out.synaptic_events > 0
     assert dataclasses.asdict(config)["m"] == 3
+
+
+def test_runtime_tiny_biological_run_is_the_selected_coordinate_sdm():
+    """Biological decoder on the numpy runtime: exact selected-coordinate sets, 2^-K active, miss reported."""
+    from protocols.engine import Simulation
+
+    circuit = SDMCircuitParams(mode="biological", n=8, d=2, K=4, r=400, n_out=4, pcs_per_bit=2, goc_mf_bits=4,
+                               grc_per_goc=50)
+    config = sdm_recall.SDMRecallConfig(circuit=circuit, m=3, queries=5, read_volleys=1, warmup=2)
+    with Simulation(device="runtime", name="sdm-test-bio", seed=5, progress=False) as sim:
+        out = sdm_recall.run(config, sim, 5)
+    s, data = out.summary, out.data
+    assert "mf_to_grc" in data and data["mf_to_grc"].shape == (400, 4)
+    assert s["jaccard"]["write_min"] == 1.0 and s["jaccard"]["read_min"] == 1.0
+    frac = s["activity"]["grc_active_fraction_read_mean"]
+    assert abs(frac - 2.0 ** -4) < 3 * np.sqrt(2.0 ** -4 / 400)  # binomial around 2^-K
+    t = s["targets"]["active_fraction"]
+    assert t["value"] == frac and t["pass"] == (0.01 <= frac <= 0.05)
+    if not t["pass"]:
+        assert "target missed" in t["note"] and "2^-K" in t["note"]
+    assert s["readout"]["pearson_bipolar"] >= 0.95
