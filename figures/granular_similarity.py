@@ -23,6 +23,8 @@ def make(out_dir, results_dir=None) -> list[Path]:
     if results_dir is None:
         raise ValueError("granular_similarity needs a results directory of the eyeblink protocol")
     summary, _, data = load_results(results_dir)
+    if "grc_similarity" not in data:  # no GrCs recorded or fewer than 2 CS trials: nothing to draw
+        return []
     sim = data["grc_similarity"]
     n = sim.shape[0]
     ext = n * 10

@@ -109,5 +109,8 @@ def run(config: EyeblinkIsiConfig, sim, seed: int):
         targets[f"pause_within_50ms_isi_{v:g}"] = {"value": p, "target": f"|pause - {v / 1000:g} s| <= 0.05 s",
                                                    "pass": bool(abs(p - v / 1000.0) <= 0.05)}
     summary["targets"] = targets
+    summary["execute_breakdown_s"] = {"execute": round(raw["execute_s"], 3),
+                                      "build": round(getattr(sim, "build_time_s", 0.0), 3),
+                                      "program": round(raw["execute_s"] - getattr(sim, "build_time_s", 0.0), 3)}
     summary["all_targets_pass"] = bool(all(t["pass"] for t in targets.values()))
     return RunOutput(summary=summary, data=data, synaptic_events=raw["events"])

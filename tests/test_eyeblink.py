@@ -127,3 +127,22 @@ def test_isi_protocol_standalone_small(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert len(summary["pause_time_s"]) == 3 and "isi_slope" in summary["targets"]
     assert (out / "figures" / "eyeblink_isi.png").exists()
+
+
+def test_single_run_is_labelled_per_trial():
+    """The protocol schedules ONE run (one set of code objects); the progress segments are split per
+    trial with the same end time, so the bar shows phase and trial."""
+    from types import SimpleNamespace
+
+    from cerebellum.eyeblink_schedule import make_schedule
+    from protocols.eyeblink import _label_trials
+
+    s = make_schedule([("acquisition", 2, True, 0.25, False), ("extinction", 1, False, 0.25, False)],
+                      period=0.7, cs_onset=0.1, us_duration=0.02)
+    sim = SimpleNamespace(segments=[(1.0, "earlier run"), (1.0 + s.duration, "whole protocol")])
+    _label_trials(sim, s)
+    assert sim.segments[0] == (1.0, "earlier run")
+    assert [round(t, 9) for t, _ in sim.segments[1:]] == [1.7, 2.4, 3.1]
+    assert sim.segments[-1][0] == 1.0 + s.duration  # total unchanged, exactly
+    assert [lab for _, lab in sim.segments[1:]] == ["acquisition: trial 1 of 3", "acquisition: trial 2 of 3",
+                                                     "extinction: trial 3 of 3"]
