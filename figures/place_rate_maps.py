@@ -27,8 +27,8 @@ def make(out_dir, results_dir):
                 ax.axis("off")
                 continue
             img = np.ma.masked_invalid(maps[k].reshape(width, width))
-            cmap = plt.get_cmap("magma").copy()
-            cmap.set_bad("0.75")  # grey: node never queried (after the slot was written)
+            # grey: node never queried (after the slot was written)
+            cmap = plt.get_cmap("magma").with_extremes(bad="0.75")
             ax.imshow(img, origin="lower", cmap=cmap, vmin=0)
             tag = k if r == 0 else int(data["place_map_slots"][k])
             ax.set_title(f"{label} {tag}\npeak {np.nanmax(maps[k]):.0f} Hz", fontsize=7)
