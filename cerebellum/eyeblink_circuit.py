@@ -34,14 +34,10 @@ from cerebellum.cells import cell_equations, connect, make_cells
 from cerebellum.params import DCN, DCNI, IO, MLI, PC, PlasticityParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses
 from cerebellum.timing import TimeCodeParams, build_granular_layer, fixed_indegree
-from cerebellum.validation import check_int, check_quantity, check_real
+from cerebellum.validation import check_int, check_quantity, check_real, param
 
 __all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "default_timecode",
            "default_plasticity"]
-
-
-def _q(value):
-    return field(default_factory=lambda: value)
 
 
 def default_timecode() -> TimeCodeParams:
@@ -96,22 +92,22 @@ class EyeblinkParams:
     pf_per_pc: int = 15000
     pf_per_mli: int = 3000
     mli_per_pc: int = 10
-    tau_pf: Quantity = _q(5 * ms)
-    w_pf_mli: Quantity = _q(0.15 * nS)
-    w_mli_pc: Quantity = _q(4.0 * nS)
-    w_pc_dcn: Quantity = _q(2.0 * nS)
-    w_pc_dcni: Quantity = _q(1.0 * nS)
-    w_dcni_io: Quantity = _q(0.5 * nS)
-    dcni_io_delay: Quantity = _q(25 * ms)
-    I_us: Quantity = _q(1000 * pA)
+    tau_pf: Quantity = param(5 * ms)
+    w_pf_mli: Quantity = param(0.15 * nS)
+    w_mli_pc: Quantity = param(4.0 * nS)
+    w_pc_dcn: Quantity = param(2.0 * nS)
+    w_pc_dcni: Quantity = param(1.0 * nS)
+    w_dcni_io: Quantity = param(0.5 * nS)
+    dcni_io_delay: Quantity = param(25 * ms)
+    I_us: Quantity = param(1000 * pA)
     mf_per_dcn: int = 200
-    w_mf_dcn_max: Quantity = _q(0.08 * nS)
-    a_ltp: Quantity = _q(4e-4 * nS)
-    a_ltd: Quantity = _q(1e-4 * nS)
-    dcni_bias: Quantity = _q(100 * pA)
-    pc_low: Quantity = _q(55 * Hz)
-    pc_high: Quantity = _q(85 * Hz)
-    tau_pc_trace: Quantity = _q(50 * ms)
+    w_mf_dcn_max: Quantity = param(0.08 * nS)
+    a_ltp: Quantity = param(4e-4 * nS)
+    a_ltd: Quantity = param(1e-4 * nS)
+    dcni_bias: Quantity = param(100 * pA)
+    pc_low: Quantity = param(55 * Hz)
+    pc_high: Quantity = param(85 * Hz)
+    tau_pc_trace: Quantity = param(50 * ms)
     heterogeneity: float = 0.1
 
     def __post_init__(self):

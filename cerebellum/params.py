@@ -23,19 +23,14 @@ raises ``ValueError`` / ``TypeError`` naming the parameter, the value and the al
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from brian2 import Quantity, ms, mV, nS, pA, pF, second
 
-from cerebellum.validation import check_choice, check_int, check_quantity
+from cerebellum.validation import check_choice, check_int, check_quantity, param
 
 SYNAPSE_KINDS = ("alpha", "exp")
-
-def _q(value):
-    """Dataclass default for a Brian2 quantity (quantities are arrays, hence mutable defaults)."""
-    return field(default_factory=lambda: value)
-
 
 __all__ = ["CellParams", "PlasticityParams", "GRC", "GOC", "PC", "MLI", "DCN", "DCNI", "IO",
            "CELL_TYPES", "eligibility_kernel", "SYNAPSE_KINDS"]
@@ -73,8 +68,8 @@ class CellParams:
     I_e: Quantity
     tau_exc: Quantity
     tau_inh: Quantity
-    E_exc: Quantity = _q(0 * mV)
-    E_inh: Quantity = _q(-80 * mV)
+    E_exc: Quantity = param(0 * mV)
+    E_inh: Quantity = param(-80 * mV)
     synapse: str = "alpha"
 
     def __post_init__(self):
@@ -147,14 +142,14 @@ class PlasticityParams:
     """
 
     n_stages: int = 8
-    tau_e: Quantity = _q((100.0 / 7.0) * ms)
-    A_plus: Quantity = _q(2.25e-4 * nS)
-    A_minus: Quantity = _q(9e-3 * nS)
-    w_min: Quantity = _q(0 * nS)
-    w_max: Quantity = _q(2 * nS)
-    w0: Quantity = _q(0.4 * nS)
-    pf_delay: Quantity = _q(5 * ms)
-    cf_delay: Quantity = _q(4 * ms)
+    tau_e: Quantity = param((100.0 / 7.0) * ms)
+    A_plus: Quantity = param(2.25e-4 * nS)
+    A_minus: Quantity = param(9e-3 * nS)
+    w_min: Quantity = param(0 * nS)
+    w_max: Quantity = param(2 * nS)
+    w0: Quantity = param(0.4 * nS)
+    pf_delay: Quantity = param(5 * ms)
+    cf_delay: Quantity = param(4 * ms)
 
     def __post_init__(self):
         check_int("n_stages", self.n_stages, lo=1, hi=20)

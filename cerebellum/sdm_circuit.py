@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from brian2 import (Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second)
@@ -55,7 +55,7 @@ from cerebellum import sdm
 from cerebellum.cells import cell_equations, connect, connect_channel, make_cells, on_pre_code
 from cerebellum.params import DCN, GOC, GRC, IO, PC, CellParams, PlasticityParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
-from cerebellum.validation import check_choice, check_int, check_quantity, check_real
+from cerebellum.validation import check_choice, check_int, check_quantity, check_real, param
 
 MODES = ("dense", "biological")
 ELIGIBILITY = ("last_spike", "chain")
@@ -63,10 +63,6 @@ GRC_METHODS = ("euler", "exponential_euler")
 
 __all__ = ["SDMCircuitParams", "SDMCircuit", "build_sdm_circuit", "calibrate", "active_fibres",
            "granule_fibres", "MODES"]
-
-
-def _q(value):
-    return field(default_factory=lambda: value)
 
 
 @dataclass(frozen=True)
@@ -142,35 +138,35 @@ class SDMCircuitParams:
     r: int = 8000
     d: int = 10
     K: int = 4
-    period: Quantity = _q(200 * ms)
+    period: Quantity = param(200 * ms)
     pcs_per_bit: int = 5
-    grc: CellParams = _q(replace(GRC, synapse="exp"))
-    goc: CellParams = _q(GOC)
-    pc: CellParams = _q(PC)
-    dcn: CellParams = _q(DCN)
-    io: CellParams = _q(IO)
+    grc: CellParams = param(replace(GRC, synapse="exp"))
+    goc: CellParams = param(GOC)
+    pc: CellParams = param(PC)
+    dcn: CellParams = param(DCN)
+    io: CellParams = param(IO)
     n_goc: int = 0
     goc_mf_bits: int = 8
     goc_per_grc: int = 4
     grc_per_goc: int = 100
-    w_mf_goc: Quantity = _q(10 * nS)
-    w_goc_grc: Quantity = _q(0.24 * nS)
-    w_grc_goc: Quantity = _q(0.5 * nS)
-    w_pc_dcn: Quantity = _q(2 * nS)
-    w_cf: Quantity = _q(1.6 * nS)
-    w_teacher: Quantity = _q(25 * nS)
+    w_mf_goc: Quantity = param(10 * nS)
+    w_goc_grc: Quantity = param(0.24 * nS)
+    w_grc_goc: Quantity = param(0.5 * nS)
+    w_pc_dcn: Quantity = param(2 * nS)
+    w_cf: Quantity = param(1.6 * nS)
+    w_teacher: Quantity = param(25 * nS)
     dense_feedback: bool = False
-    tau_pf: Quantity = _q(20 * ms)
-    pf_signal: Quantity = _q(20 * nS)
+    tau_pf: Quantity = param(20 * ms)
+    pf_signal: Quantity = param(20 * nS)
     ltd_ltp_ratio: float = 2.0
     w0_steps: float = 2.0
-    plasticity: PlasticityParams = _q(PlasticityParams())
-    delay_mf_grc: Quantity = _q(1 * ms)
-    delay_mf_goc: Quantity = _q(1 * ms)
-    delay_goc_grc: Quantity = _q(2 * ms)
-    delay_grc_goc: Quantity = _q(1 * ms)
-    delay_pc_dcn: Quantity = _q(4 * ms)
-    mf_background_rate: Quantity = _q(0 * Hz)
+    plasticity: PlasticityParams = param(PlasticityParams())
+    delay_mf_grc: Quantity = param(1 * ms)
+    delay_mf_goc: Quantity = param(1 * ms)
+    delay_goc_grc: Quantity = param(2 * ms)
+    delay_grc_goc: Quantity = param(1 * ms)
+    delay_pc_dcn: Quantity = param(4 * ms)
+    mf_background_rate: Quantity = param(0 * Hz)
     eligibility: str = "last_spike"
     grc_method: str = "euler"
 

@@ -20,23 +20,19 @@ Units: Brian2 quantities in the parameters; numpy arrays in seconds / hertz in t
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from brian2 import Hz, PoissonGroup, Quantity, TimedArray, mV, ms, nS, second
 
 from cerebellum.cells import connect, make_cells
 from cerebellum.params import GOC, GRC, PlasticityParams
-from cerebellum.validation import check_int, check_quantity, check_real
+from cerebellum.validation import check_int, check_quantity, check_real, param
 
 __all__ = ["TimeCodeParams", "GranularLayer", "draw_cs_profiles", "cs_rate_table", "build_granular_layer",
            "fixed_indegree"]
 
 PROFILE_KINDS = ("phasic", "tonic", "rising", "decaying")
-
-
-def _q(value):
-    return field(default_factory=lambda: value)
 
 
 @dataclass(frozen=True)
@@ -70,27 +66,27 @@ class TimeCodeParams:
     n_mf: int = 800
     cs_fraction: float = 0.5
     profile_mix: tuple = (0.1, 0.2, 0.35, 0.35)
-    mf_rate_bg: Quantity = _q(5 * Hz)
-    cs_rate: Quantity = _q(60 * Hz)
-    phasic_rate: Quantity = _q(120 * Hz)
-    phasic_duration: Quantity = _q(40 * ms)
-    tau_min: Quantity = _q(40 * ms)
-    tau_max: Quantity = _q(400 * ms)
+    mf_rate_bg: Quantity = param(5 * Hz)
+    cs_rate: Quantity = param(60 * Hz)
+    phasic_rate: Quantity = param(120 * Hz)
+    phasic_duration: Quantity = param(40 * ms)
+    tau_min: Quantity = param(40 * ms)
+    tau_max: Quantity = param(400 * ms)
     mf_per_grc: int = 4
     goc_per_grc: int = 4
     grc_per_goc: int = 400
     mf_per_goc: int = 20
-    w_mf_ampa: Quantity = _q(0.1 * nS)
-    w_mf_nmda: Quantity = _q(0.02 * nS)
-    tau_nmda: Quantity = _q(50 * ms)
-    w_goc_fast: Quantity = _q(0.05 * nS)
-    w_goc_slow: Quantity = _q(0.02 * nS)
-    tau_gaba_fast: Quantity = _q(7 * ms)
-    tau_gaba_slow: Quantity = _q(59 * ms)
-    w_grc_goc: Quantity = _q(0.05 * nS)
-    w_mf_goc: Quantity = _q(0.5 * nS)
-    tau_grc_goc: Quantity = _q(50 * ms)
-    goc_delay: Quantity = _q(2 * ms)
+    w_mf_ampa: Quantity = param(0.1 * nS)
+    w_mf_nmda: Quantity = param(0.02 * nS)
+    tau_nmda: Quantity = param(50 * ms)
+    w_goc_fast: Quantity = param(0.05 * nS)
+    w_goc_slow: Quantity = param(0.02 * nS)
+    tau_gaba_fast: Quantity = param(7 * ms)
+    tau_gaba_slow: Quantity = param(59 * ms)
+    w_grc_goc: Quantity = param(0.05 * nS)
+    w_mf_goc: Quantity = param(0.5 * nS)
+    tau_grc_goc: Quantity = param(50 * ms)
+    goc_delay: Quantity = param(2 * ms)
 
     def __post_init__(self):
         check_int("n_grc", self.n_grc, lo=10, hi=10_000_000)

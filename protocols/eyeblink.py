@@ -24,10 +24,6 @@ DESCRIPTION = "delay eyeblink conditioning: acquisition, extinction, reacquisiti
 PHASES = ("acquisition", "extinction", "reacquisition")
 
 
-def _q(value):
-    return field(default_factory=lambda: value)
-
-
 def _circuit_default():
     from cerebellum.eyeblink_circuit import EyeblinkParams
 
