@@ -37,10 +37,3 @@ def all_figures() -> dict[str, FigureSpec]:
         specs[module.NAME] = FigureSpec(module.NAME, module.PROTOCOL, module.DESCRIPTION, module)
     return dict(sorted(specs.items()))
 
-
-def theory_figures() -> list[FigureSpec]:
-    return [s for s in all_figures().values() if s.protocol is None]
-
-
-def figures_for_protocol(protocol: str) -> list[FigureSpec]:
-    return [s for s in all_figures().values() if s.protocol == protocol]

@@ -4,7 +4,7 @@ Every public function and parameter dataclass of the package validates through t
 users see one style of message, e.g. ``d = 70 is out of range: allowed 0 <= d <= n = 64``.
 ``check_int``, ``check_real`` and ``check_choice`` come from :mod:`hippocampus._checks`
 (Brian2-free, so the abstract maths can use them too); only the unit-aware ``check_quantity`` and
-the dataclass helpers ``param`` / ``validate_dataclass`` are defined here.
+the dataclass helper ``param`` is defined here.
 (`cerebellum.validation` is this module's twin: the two circuit packages may not import each
 other, see DESIGN.md.)
 """
@@ -36,23 +36,12 @@ def check_quantity(name: str, value, unit, lo=None, hi=None, lo_open=False) -> Q
     return value
 
 
-def validate_dataclass(instance) -> None:
-    """Run the checks stored in each field's ``metadata['check']`` (a callable of name, value)."""
-    import dataclasses
-
-    for f in dataclasses.fields(instance):
-        check = f.metadata.get("check")
-        if check is not None:
-            check(f.name, getattr(instance, f.name))
-
-
-def param(default, check=None):
+def param(default):
     """A dataclass field for a parameter, usable with Brian2 quantities.
 
     Quantities are numpy arrays, which dataclasses refuse as plain defaults ("mutable default"),
-    so the default is wrapped in a factory. ``check(name, value)`` is stored in the field metadata
-    for :func:`validate_dataclass`.
+    so the default is wrapped in a factory.
     """
     import dataclasses
 
-    return dataclasses.field(default_factory=lambda: default, metadata={} if check is None else {"check": check})
+    return dataclasses.field(default_factory=lambda: default)
