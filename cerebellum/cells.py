@@ -11,6 +11,7 @@ API for reuse
     onto a channel adds into the same variable, so conductances are summed automatically.
     ``eligibility=PlasticityParams`` adds the PF eligibility filter chain ``x_1 ... x_n`` and the
     peak-normalised trace ``elig`` (each spike: ``x_1 += 1/peak``) — put it on granule cells.
+    With ``eligibility_delay > 0`` the kick comes from ``eligibility_delay_line(group, params)``.
     ``cf_event=True`` adds ``cf_count`` and the custom event ``"cf"`` (climbing-fibre arrival;
     reset after one step) — put it on Purkinje cells.
 ``on_pre_code(params, channel="exc", weight="w")``
@@ -35,7 +36,7 @@ from brian2 import NeuronGroup, Quantity, Synapses, ms, siemens, volt
 from cerebellum.params import CellParams, PlasticityParams
 from cerebellum.validation import check_int, check_quantity
 
-__all__ = ["make_cells", "cell_equations", "on_pre_code", "connect", "connect_channel"]
+__all__ = ["make_cells", "cell_equations", "on_pre_code", "connect", "connect_channel", "eligibility_delay_line"]
 
 
 def _channel_table(params: CellParams, channels) -> dict:
@@ -104,9 +105,9 @@ def make_cells(params: CellParams, N: int, name: str | None = None, channels=Non
     reset = "v = V_reset"
     ns["V_reset"] = params.V_reset
     ns["V_th"] = params.V_th
-    if eligibility is not None:
+    if eligibility is not None and eligibility.eligibility_delay == 0 * ms:
         ns["elig_kick"] = 1.0 / eligibility.kernel_peak_value
-        reset += "\nx_1 += elig_kick"
+        reset += "\nx_1 += elig_kick"  # with a delay, eligibility_delay_line() kicks x_1
     events = None
     if cf_event:
         eqs += "\ncf_count : 1"
@@ -178,3 +179,22 @@ def connect_channel(source, target, target_params: CellParams, i, j, w, channel:
     if np.size(w) and np.min(np.asarray(w)) < 0:
         raise ValueError(f"w has minimum {np.min(w)!r}: allowed w >= 0 (inhibition uses channel='inh')")
     return connect(source, target, i, j, on_pre_code(target_params, channel), w=w, delay=delay, name=name)
+
+
+def eligibility_delay_line(group, eligibility: PlasticityParams, name: str | None = None):
+    """Delayed self-synapses that feed each cell's spikes into its own eligibility chain.
+
+    Returns ``None`` when ``eligibility.eligibility_delay`` is 0 (the reset kicks ``x_1``);
+    otherwise ``Synapses(group, group)``, one per cell (``i = j``), ``on_pre: x_1_post += 1/peak``
+    with that delay. One event per spike, so a shifted 3-stage kernel costs far less per step than
+    a long chain of the same width.
+    """
+    if not isinstance(eligibility, PlasticityParams):
+        raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityParams")
+    if eligibility.eligibility_delay == 0 * ms:
+        return None
+    idx = np.arange(len(group))
+    return connect(group, group, idx, idx, "x_1_post += elig_kick", model="",
+                   delay=eligibility.eligibility_delay,
+                   namespace={"elig_kick": 1.0 / eligibility.kernel_peak_value},
+                   name=name or f"{group.name}_elig_delay")

@@ -47,9 +47,22 @@ def default_timecode() -> TimeCodeParams:
 
 
 def default_plasticity() -> PlasticityParams:
-    """PF→PC rule scaled to ~15,000 PFs per PC; eligibility peaks 50 ms after a PF spike."""
-    return PlasticityParams(n_stages=3, tau_e=25 * ms, A_plus=2e-4 * nS, A_minus=8e-4 * nS,
-                            w_min=0 * nS, w_max=0.12 * nS, w0=0.06 * nS, pf_delay=2 * ms, cf_delay=4 * ms)
+    """PF→PC rule scaled to ~15,000 PFs per PC.
+
+    Eligibility: a 3-stage chain (``tau_e`` 10 ms) fed through a 30-ms delay line, i.e. a narrow
+    kernel peaking 50 ms after a PF spike, half maximum 38–72 ms, like the narrow Pavia / Luque LTD
+    windows (reference/cerebellum.md §4). The earlier broad kernel (3 stages of 25 ms, no delay,
+    half maximum 20–103 ms) gave 35 % of the peak to PF spikes 120 ms before the CF, so at ISI
+    150 ms the CS-onset burst of the granule cells (20–40 ms) was depressed every trial: the pause
+    began at CS onset, the DCN output crossed threshold inside the startle window (0 % CRs) and the
+    rate minimum sat at 32 ms (pause-vs-ISI slope 1.40). The narrow kernel gives those spikes 2 %.
+    An 8-stage chain of the same width ran 4x slower (30,000 GrCs x 5 more state variables); the
+    delay line costs one event per GrC spike. ``A_minus`` is 1.9e-3 nS (8e-4 with the broad kernel)
+    so that one CF depresses a PF that fired steadily before it by about as much (kernel area 37
+    vs 92 ms).
+    """
+    return PlasticityParams(n_stages=3, tau_e=10 * ms, eligibility_delay=30 * ms, A_plus=2e-4 * nS,
+                            A_minus=1.9e-3 * nS, w_min=0 * nS, w_max=0.12 * nS, w0=0.06 * nS, pf_delay=2 * ms, cf_delay=4 * ms)
 
 
 @dataclass(frozen=True)

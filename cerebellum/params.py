@@ -123,7 +123,11 @@ class PlasticityParams:
     n_stages : int
         Length of the eligibility filter chain (1–20); kernel ``∝ t^(n-1) exp(-t/tau_e)``.
     tau_e : time [ms]
-        Time constant of each stage; the kernel peaks at ``(n_stages - 1) * tau_e``.
+        Time constant of each stage; the kernel peaks at ``eligibility_delay + (n_stages - 1) * tau_e``.
+    eligibility_delay : time [ms]
+        A spike enters the chain this long after it is fired (a delayed self-synapse, see
+        :func:`cerebellum.cells.eligibility_delay_line`): the kernel is shifted right, so a short
+        chain gives a narrow window far from the spike at the cost of 3 state variables per cell.
     A_plus : conductance [nS], >= 0
         LTP step per PF spike (while plasticity is on).
     A_minus : conductance [nS], >= 0
@@ -143,6 +147,7 @@ class PlasticityParams:
 
     n_stages: int = 8
     tau_e: Quantity = param((100.0 / 7.0) * ms)
+    eligibility_delay: Quantity = param(0 * ms)
     A_plus: Quantity = param(2.25e-4 * nS)
     A_minus: Quantity = param(9e-3 * nS)
     w_min: Quantity = param(0 * nS)
@@ -154,6 +159,7 @@ class PlasticityParams:
     def __post_init__(self):
         check_int("n_stages", self.n_stages, lo=1, hi=20)
         check_quantity("tau_e", self.tau_e, ms, lo=0 * ms, lo_open=True)
+        check_quantity("eligibility_delay", self.eligibility_delay, ms, lo=0 * ms, hi=1 * second)
         check_quantity("A_plus", self.A_plus, nS, lo=0 * nS)
         check_quantity("A_minus", self.A_minus, nS, lo=0 * nS)
         check_quantity("w_min", self.w_min, nS, lo=0 * nS)
@@ -166,8 +172,9 @@ class PlasticityParams:
 
     @property
     def eligibility_peak(self) -> Quantity:
-        """Delay from a PF spike to the maximum of its eligibility, ``(n_stages - 1) * tau_e``."""
-        return (self.n_stages - 1) * self.tau_e
+        """Delay from a PF spike to the maximum of its eligibility,
+        ``eligibility_delay + (n_stages - 1) * tau_e``."""
+        return self.eligibility_delay + (self.n_stages - 1) * self.tau_e
 
     @property
     def kernel_peak_value(self) -> float:
@@ -194,13 +201,14 @@ def eligibility_kernel(t, params: PlasticityParams) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``(t/tau_e)^(n-1) exp(-t/tau_e) / (n-1)! / kernel_peak_value`` for ``t >= 0``, else 0.
+        ``(s/tau_e)^(n-1) exp(-s/tau_e) / (n-1)! / kernel_peak_value`` with
+        ``s = t - eligibility_delay`` for ``s >= 0``, else 0.
     """
     if not isinstance(params, PlasticityParams):
         raise TypeError(f"params = {params!r} must be a PlasticityParams")
     if not isinstance(t, Quantity) or t.dim != ms.dim:
         raise TypeError(f"t = {t!r} must have units of time (e.g. 100 * ms)")
-    x = np.asarray(t / params.tau_e, dtype=float)
+    x = np.asarray((t - params.eligibility_delay) / params.tau_e, dtype=float)
     k = params.n_stages - 1
     with np.errstate(divide="ignore"):
         logv = k * np.log(np.where(x > 0, x, 1.0)) - x - math.lgamma(k + 1)

@@ -15,9 +15,16 @@ Granule decoders (``mode``)
     (:func:`calibrate`) so that the firing threshold — leak, spike threshold and the feedforward
     Golgi inhibition evoked by the same volley — sits half-way between ``n - d - 1`` and ``n - d``
     matching inputs: the spiking active set is then the Hamming ball of radius ``d``.
-    ``biological``: GrC samples ``K`` fibres of distinct bits (Jaeckel's selected-coordinate design);
-    the threshold sits between ``K - 1`` and ``K`` inputs, so it fires iff all sampled bits match
-    (probability ``2^-K``); Golgi cells add feedforward (MF) and feedback (GrC) inhibition.
+    ``biological``: GrC samples ``K`` fibres of distinct bits (Jaeckel's selected-coordinate design)
+    through synapses of unequal strength — ``contacts`` uniform on ``1 .. contacts_max`` units of the
+    calibrated weight — and fires iff the contacts of its active inputs sum to ``grc_theta`` or more
+    (:func:`cerebellum.sdm.weighted_coordinate_activation`). With ON/OFF pairs half the fibres are
+    active, so equal synapses (``contacts_max = 1``, ``grc_theta = K``) give a coding level of exactly
+    ``2^-K`` = 6.25 % at ``K = 4`` whatever the inhibition; unequal synapses with a threshold set the
+    coding level below that, as the GrC threshold does in Litwin-Kumar et al. 2017 (K = 4, f = 0.01;
+    reference/cerebellum.md §1, §8). The defaults (``contacts_max = 3``, ``grc_theta = 9``) give
+    3.3 %. Golgi cells add feedforward (MF) and feedback (GrC) inhibition; the threshold is
+    calibrated with that inhibition in place.
 Golgi cells
     Each samples ``goc_mf_bits`` bits through both fibres of each pair, so its feedforward drive is
     the same for every address; in dense mode all Golgi cells therefore behave identically and
@@ -52,7 +59,8 @@ import numpy as np
 from brian2 import (Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second)
 
 from cerebellum import sdm
-from cerebellum.cells import cell_equations, connect, connect_channel, make_cells, on_pre_code
+from cerebellum.cells import (cell_equations, connect, connect_channel, eligibility_delay_line, make_cells,
+                              on_pre_code)
 from cerebellum.params import DCN, GOC, GRC, IO, PC, CellParams, PlasticityParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
 from cerebellum.validation import check_choice, check_int, check_quantity, check_real, param
@@ -86,6 +94,11 @@ class SDMCircuitParams:
         Hamming radius (dense mode), ``0 <= d < n``.
     K : int
         Mossy fibres per granule cell (biological mode), ``1 <= K <= n``.
+    contacts_max : int
+        Biological mode: each MF→GrC synapse has ``1 .. contacts_max`` (uniform) units of the
+        calibrated weight (1 = equal synapses, Jaeckel's design exactly).
+    grc_theta : int
+        Biological mode: summed contacts a GrC needs to fire, ``1 <= grc_theta <= K * contacts_max``.
     period : time [ms]
         Spacing of address volleys (one per write or read window); long enough for the
         eligibility of one write to vanish before the next CF (>= 2 × the eligibility peak: the kernel is 0.2 % of its peak 300 ms after a spike).
@@ -138,6 +151,8 @@ class SDMCircuitParams:
     r: int = 8000
     d: int = 10
     K: int = 4
+    contacts_max: int = 3
+    grc_theta: int = 9
     period: Quantity = param(200 * ms)
     pcs_per_bit: int = 5
     grc: CellParams = param(replace(GRC, synapse="exp"))
@@ -177,6 +192,10 @@ class SDMCircuitParams:
         check_int("r", self.r, lo=1, hi=10_000_000)
         check_int("d", self.d, lo=0, hi=(n - 1, f"n - 1 = {n - 1}"))
         check_int("K", self.K, lo=1, hi=(n, f"n = {n}"))
+        check_int("contacts_max", self.contacts_max, lo=1, hi=100)
+        if self.mode == "biological":
+            top = self.K * self.contacts_max
+            check_int("grc_theta", self.grc_theta, lo=1, hi=(top, f"K x contacts_max = {top}"))
         check_quantity("period", self.period, ms, lo=50 * ms, hi=10 * second)
         check_int("pcs_per_bit", self.pcs_per_bit, lo=1, hi=1000)
         for name in ("grc", "goc", "pc", "dcn", "io"):
@@ -215,15 +234,16 @@ class SDMCircuitParams:
 
     @property
     def threshold_inputs(self) -> int:
-        """Active inputs a GrC needs to fire: ``n - d`` (dense) or ``K`` (biological)."""
-        return self.n - self.d if self.mode == "dense" else self.K
+        """Input units a GrC needs to fire: ``n - d`` (dense) or ``grc_theta`` contacts (biological)."""
+        return self.n - self.d if self.mode == "dense" else self.grc_theta
 
     @property
     def expected_active_fraction(self) -> float:
-        """Fraction of GrCs one address activates: ``p(d)`` (dense) or ``2^-K`` (biological)."""
+        """Fraction of GrCs one address activates: ``p(d)`` (dense) or, in biological mode,
+        ``P(sum of active contacts >= grc_theta)`` (``2^-K`` with equal synapses)."""
         if self.mode == "dense":
             return float(sdm.space_fraction(self.n, self.d))
-        return 2.0 ** -self.K
+        return sdm.weighted_coordinate_fraction(self.K, self.contacts_max, self.grc_theta)
 
     def derived_plasticity(self) -> PlasticityParams:
         """PF→PC plasticity with ``A_plus = pf_signal / (r p)``, ``A_minus = ratio * A_plus``,
@@ -311,7 +331,7 @@ def calibrate(params: SDMCircuitParams, cycles: int = 3, probes: int = 1500) -> 
     k = int(np.argmax(fired))
     g_crit = float(grid[k])
     w = g_crit / (theta - 0.5)
-    n_max = params.n if params.mode == "dense" else params.K
+    n_max = params.n if params.mode == "dense" else params.K * params.contacts_max
 
     def latency(g):
         j = int(np.argmin(np.abs(grid - g)))
@@ -393,7 +413,8 @@ class SDMCircuit:
     synapses : dict of Synapses (``pf_pc`` is the plastic one)
     monitors : dict of SpikeMonitor (``grc``, ``pc``, ``io``, ``dcn``, ``goc``)
     granule_addresses : (r, n) uint8 or None (dense)
-    coords, values : (r, K) or None (biological: sampled bits and required values)
+    coords, values, contacts : (r, K) or None (biological: sampled bits, required values, synapse
+        strengths in units of the calibrated weight)
     mf_to_grc : (r, n) or (r, K) int — fibre index of each GrC input
     pf_i, pf_j : PF→PC synapse indices (for event counts)
     network : brian2.Network
@@ -414,6 +435,7 @@ class SDMCircuit:
     granule_addresses: np.ndarray | None
     coords: np.ndarray | None
     values: np.ndarray | None
+    contacts: np.ndarray | None
     mf_to_grc: np.ndarray
     goc_to_grc: tuple
     grc_to_goc: tuple
@@ -442,11 +464,13 @@ class SDMCircuit:
             group.set_spikes(idx[order], tt[order] * second)
 
     def expected_active(self, addresses) -> np.ndarray:
-        """Abstract active sets for ``addresses`` (dense: Hamming ball; biological: selected coords)."""
+        """Abstract active sets for ``addresses`` (dense: Hamming ball; biological: selected
+        coordinates with the realised contacts and threshold)."""
         a = np.atleast_2d(addresses)
         if self.params.mode == "dense":
             return sdm.hamming_distances(a, self.granule_addresses) <= self.params.d
-        return sdm.selected_coordinate_activation(a, self.coords, self.values)
+        return sdm.weighted_coordinate_activation(a, self.coords, self.values, self.contacts,
+                                                  self.params.grc_theta)
 
 
 def _granule_cells(p: SDMCircuitParams, plast: PlasticityParams, r: int):
@@ -462,9 +486,10 @@ def _granule_cells(p: SDMCircuitParams, plast: PlasticityParams, r: int):
     # Constants are literals: the subexpression is resolved in the pf_pc synapses' namespace.
     ns.update(V_reset=p.grc.V_reset, V_th=p.grc.V_th)
     tau = f"({float(plast.tau_e / second)!r}*second)"
+    lag = f"(t - lastspike - {float(plast.eligibility_delay / second)!r}*second)"
     norm = repr(1.0 / (math.factorial(k) * plast.kernel_peak_value))
-    eqs += (f"\nelig = int(t > lastspike) * ((t - lastspike)/{tau})**{k}"
-            f" * exp(-(t - lastspike)/{tau}) * {norm} : 1")
+    eqs += (f"\nelig = int({lag} > 0*second) * ({lag}/{tau})**{k}"
+            f" * exp(-{lag}/{tau}) * {norm} : 1")
     grc = NeuronGroup(r, eqs, threshold="v > V_th", reset="v = V_reset", refractory=p.grc.t_ref,
                       method=p.grc_method, namespace=ns, name="grc")
     grc.v = p.grc.E_L
@@ -496,16 +521,18 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     # -- granule address decoders
     if p.mode == "dense":
         granule_addresses = rng.integers(0, 2, size=(r, n), dtype=np.uint8)
-        coords = values = None
+        coords = values = contacts = None
         mf_to_grc = granule_fibres(np.broadcast_to(np.arange(n), (r, n)), granule_addresses, n)
     else:
         granule_addresses = None
         coords, values = sdm.random_selected_coordinates(n, r, p.K, rng)
+        contacts = sdm.random_contacts(r, p.K, p.contacts_max, rng)
         mf_to_grc = granule_fibres(coords, values, n)
     # -- groups
     mf = SpikeGeneratorGroup(p.n_fibres, np.zeros(0, np.int64), np.zeros(0) * ms, name="mf")
     teacher = SpikeGeneratorGroup(p.n_out, np.zeros(0, np.int64), np.zeros(0) * ms, name="teacher")
     grc = _granule_cells(p, plast, r)
+    elig_line = eligibility_delay_line(grc, plast) if p.eligibility == "chain" else None
     n_goc = p.golgi_count
     goc = make_cells(p.goc, n_goc, name="goc")
     k = p.pcs_per_bit
@@ -514,8 +541,9 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     io = make_cells(p.io, p.n_out, name="io")
     dcn = make_cells(p.dcn, p.n_out, name="dcn")
     syn = {}
+    units = contacts.ravel() if contacts is not None else 1.0
     syn["mf_grc"] = connect_channel(mf, grc, p.grc, mf_to_grc.ravel(), np.repeat(np.arange(r), mf_to_grc.shape[1]),
-                                    cal["w_mf_grc"] * nS, delay=p.delay_mf_grc, name="mf_grc")
+                                    units * cal["w_mf_grc"] * nS, delay=p.delay_mf_grc, name="mf_grc")
     # Golgi feedforward: both fibres of goc_mf_bits bits -> address-independent drive
     goc_bits = np.stack([rng.choice(n, p.goc_mf_bits, replace=False) for _ in range(n_goc)])
     mf_to_goc = np.concatenate([goc_bits, goc_bits + n], axis=1)
@@ -556,11 +584,14 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     syn["pc_dcn"] = connect_channel(pc, dcn, p.dcn, np.arange(p.n_out * k), np.repeat(np.arange(p.n_out), k),
                                     p.w_pc_dcn,
                                     channel="inh", delay=p.delay_pc_dcn, name="pc_dcn")
+    if elig_line is not None:
+        syn["grc_elig_delay"] = elig_line
     objs = [mf, teacher, grc, goc, pc, io, dcn, *syn.values()]
     if p.mf_background_rate > 0 * Hz:
         from brian2 import PoissonInput
 
-        # background spikes reach every GrC input independently (approximation of shared fibres)
+        # background spikes reach every GrC input independently (approximation of shared fibres;
+        # one calibrated unit per spike, also where a synapse has more contacts)
         target, scale = ("g_exc", 1.0) if p.grc.synapse == "exp" else ("y_exc", math.e)
         bg = PoissonInput(grc, target, mf_to_grc.shape[1], p.mf_background_rate, weight=scale * cal["w_mf_grc"] * nS)
         objs.append(bg)
@@ -569,5 +600,5 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     net = Network(*objs, *monitors.values())
     return SDMCircuit(params=p, plasticity=plast, calibration=cal, mf=mf, teacher=teacher, grc=grc, goc=goc,
                       pc=pc, io=io, dcn=dcn, synapses=syn, monitors=monitors, granule_addresses=granule_addresses,
-                      coords=coords, values=values, mf_to_grc=mf_to_grc, goc_to_grc=goc_to_grc,
+                      coords=coords, values=values, contacts=contacts, mf_to_grc=mf_to_grc, goc_to_grc=goc_to_grc,
                       grc_to_goc=grc_to_goc, mf_to_goc=mf_to_goc, network=net)

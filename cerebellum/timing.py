@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Hz, PoissonGroup, Quantity, TimedArray, mV, ms, nS, second
 
-from cerebellum.cells import connect, make_cells
+from cerebellum.cells import connect, eligibility_delay_line, make_cells
 from cerebellum.params import GOC, GRC, PlasticityParams
 from cerebellum.validation import check_int, check_quantity, check_real, param
 
@@ -228,12 +228,17 @@ def build_granular_layer(params: TimeCodeParams, rng: np.random.Generator, cs_ga
     grc_p = dataclasses.replace(GRC, synapse="exp", tau_inh=params.tau_gaba_fast)
     grc = make_cells(grc_p, params.n_grc, name="grc", eligibility=eligibility, method=grc_method,
                      channels={"nmda": (params.tau_nmda, 0 * mV), "gabas": (params.tau_gaba_slow, -80 * mV)})
+    syn, pre, src = {}, {}, {}
+    if eligibility is not None:
+        line = eligibility_delay_line(grc, eligibility)
+        if line is not None:
+            syn["grc_elig_delay"] = line
+            pre["grc_elig_delay"], src["grc_elig_delay"] = np.arange(params.n_grc), "grc"
     goc_p = dataclasses.replace(GOC, synapse="exp")
     goc = make_cells(goc_p, params.n_goc, name="goc", channels={"pfs": (params.tau_grc_goc, 0 * mV)})
     # Start GoCs at random phases of their tonic cycle (no synchronous first volley).
     goc.v = goc_p.V_reset + rng.random(params.n_goc) * (goc_p.V_th - goc_p.V_reset)
 
-    syn, pre, src = {}, {}, {}
     i, j = fixed_indegree(rng, params.n_mf, params.n_grc, params.mf_per_grc)
     syn["mf_grc"] = connect(mf, grc, i, j, "g_exc_post += w_a\ng_nmda_post += w_n", model="",
                             namespace={"w_a": params.w_mf_ampa, "w_n": params.w_mf_nmda}, name="mf_grc")

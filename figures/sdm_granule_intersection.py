@@ -8,7 +8,7 @@ from protocols.results import load_results
 
 NAME = "sdm_granule_intersection"
 PROTOCOL = "sdm-recall"
-DESCRIPTION = "spiking GrC co-activation vs (r/2^n) I(n,d,dv) (or selected-coordinate theory) vs softmax(beta cos)"
+DESCRIPTION = "spiking GrC co-activation vs (r/2^n) I(n,d,dv) (or the selected-coordinate expectation) vs softmax(beta cos)"
 
 
 def make(out_dir, results_dir):
@@ -21,7 +21,12 @@ def make(out_dir, results_dir):
     sig = np.array([row["sigma"] for row in rows])
     tested = np.array([row["tested"] for row in rows])
     beta = summary["attention_link"]["beta"]
-    theory = "(r/2ⁿ)·I(n, d, dv)" if summary["mode"] == "dense" else "r·C(n−dv, K)/C(n, K)·2⁻ᴷ"
+    if summary["mode"] == "dense":
+        theory = "(r/2ⁿ)·I(n, d, dv)"
+    elif summary.get("contacts_max", 1) == 1:
+        theory = "r·C(n−dv, K)/C(n, K)·2⁻ᴷ"
+    else:
+        theory = f"selected coords, K = {summary['K']}, θ = {summary['grc_theta']} (realised synapses)"
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
     ax.fill_between(dv, np.maximum(exp - 3 * sig, 0), exp + 3 * sig, color="C0", alpha=0.2, label="theory ± 3σ (one count)")
     ax.plot(dv, exp, "-", color="C0", label=theory)

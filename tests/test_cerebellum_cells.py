@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, mV, ms, nS, second
 
-from cerebellum.cells import connect, connect_channel, make_cells, on_pre_code
-from cerebellum.params import GRC, PC, PlasticityParams
+from cerebellum.cells import connect, connect_channel, eligibility_delay_line, make_cells, on_pre_code
+from cerebellum.params import GRC, PC, PlasticityParams, eligibility_kernel
 
 
 def test_purkinje_cells_fire_tonically_in_target_range():
@@ -38,6 +38,38 @@ def test_eligibility_chain_and_cf_event_variables():
     assert {"x_1", "x_8", "elig"} <= set(grc.variables)
     assert {"cf_count", "g_pf", "y_pf"} <= set(pc.variables)
     assert on_pre_code(PC, "pf").startswith("y_pf_post +=")
+
+
+@pytest.mark.parametrize("delay", [0 * ms, 30 * ms])
+def test_eligibility_chain_follows_the_shifted_kernel(delay):
+    """One GrC spike: the chain output (fed by the reset or by the delay line) is the kernel, shifted
+    by ``eligibility_delay``, peak 1 at ``eligibility_peak``."""
+    pl = PlasticityParams(n_stages=3, tau_e=10 * ms, eligibility_delay=delay)
+    import dataclasses
+
+    grc_p = dataclasses.replace(GRC, synapse="exp")
+    grc = make_cells(grc_p, 1, name="grc_d", eligibility=pl, method="euler")
+    line = eligibility_delay_line(grc, pl)
+    assert (line is None) == (delay == 0 * ms)
+    src = SpikeGeneratorGroup(1, [0], [2 * ms])
+    syn = connect_channel(src, grc, grc_p, np.array([0]), np.array([0]), 5 * nS)
+    mon = StateMonitor(grc, "elig", record=0, dt=0.5 * ms)
+    spikes = SpikeMonitor(grc)
+    Network(grc, src, syn, mon, spikes, *([line] if line is not None else [])).run(200 * ms)
+    assert spikes.num_spikes == 1
+    t_spike = spikes.t[0]
+    expected = eligibility_kernel(mon.t - t_spike, pl)
+    np.testing.assert_allclose(mon.elig[0], expected, atol=0.02)  # forward Euler at dt = 0.1 ms
+    t_peak = mon.t[np.argmax(mon.elig[0])] - t_spike
+    assert float(abs(t_peak - pl.eligibility_peak) / ms) <= 1.0
+    assert float(pl.eligibility_peak / ms) == pytest.approx(float((delay + 20 * ms) / ms))
+
+
+def test_eligibility_delay_is_validated():
+    with pytest.raises(ValueError, match="eligibility_delay"):
+        PlasticityParams(eligibility_delay=-1 * ms)
+    with pytest.raises(TypeError, match="eligibility_delay"):
+        PlasticityParams(eligibility_delay=3)
 
 
 def test_connect_validates_indices_and_weights():

@@ -12,6 +12,8 @@ from cerebellum.sdm_circuit import (SDMCircuitParams, active_fibres, build_sdm_c
 
 @pytest.mark.parametrize("kw, exc, match", [
     ({"K": 40}, ValueError, "K = 40"),
+    ({"grc_theta": 13}, ValueError, "grc_theta = 13 is out of range: allowed 1 <= grc_theta <= K x contacts_max = 12"),
+    ({"contacts_max": 0}, ValueError, "contacts_max = 0"),
     ({"d": 32}, ValueError, "d = 32"),
     ({"mode": "sparse"}, ValueError, "mode"),
     ({"mf_background_rate": -5 * Hz}, ValueError, "mf_background_rate"),
@@ -70,32 +72,45 @@ def test_builder_wires_dense_and_biological_decoders():
     assert b.mf_to_grc.shape == (300, 4) and len(b.synapses["mf_grc"]) == 300 * 4
     assert "grc_goc" in b.synapses
     assert np.all(np.sort(b.coords, axis=1)[:, 1:] != np.sort(b.coords, axis=1)[:, :-1])  # distinct bits
+    # synapse strength = contacts x the calibrated unit, in the order of mf_to_grc
+    assert b.contacts.shape == (300, 4) and set(np.unique(b.contacts)) <= {1, 2, 3}
+    w = np.asarray(b.synapses["mf_grc"].w[:] / nS)
+    np.testing.assert_allclose(w, b.contacts.ravel() * b.calibration["w_mf_grc"], rtol=1e-12)
+    np.testing.assert_array_equal(b.expected_active(q), sdm.weighted_coordinate_activation(
+        q, b.coords, b.values, b.contacts, 9))
     with pytest.raises(TypeError, match="rng"):
         build_sdm_circuit(p, 3)
 
 
-def test_last_spike_eligibility_equals_the_chain_and_the_kernel():
-    """The analytic last-spike eligibility reproduces the 8-stage chain after one GrC spike."""
+@pytest.mark.parametrize("delay", [0 * ms, 20 * ms])
+def test_last_spike_eligibility_equals_the_chain_and_the_kernel(delay):
+    """The analytic last-spike eligibility reproduces the 8-stage chain after one GrC spike
+    (also with a delay line in front of the chain)."""
     from brian2 import Network, SpikeGeneratorGroup, StateMonitor
 
     from cerebellum.cells import connect_channel
+    from cerebellum.cells import eligibility_delay_line
     from cerebellum.params import eligibility_kernel
     from cerebellum.sdm_circuit import _granule_cells
 
     traces = {}
+    plasticity = dataclasses.replace(SDMCircuitParams().plasticity, eligibility_delay=delay)
     for kind in ("chain", "last_spike"):
-        p = SDMCircuitParams(mode="biological", n=8, d=2, K=4, r=200, eligibility=kind)
-        g = _granule_cells(p, p.derived_plasticity(), 1)
+        p = SDMCircuitParams(mode="biological", n=8, d=2, K=4, r=200, eligibility=kind, plasticity=plasticity,
+                             period=300 * ms)
+        pl = p.derived_plasticity()
+        g = _granule_cells(p, pl, 1)
+        line = eligibility_delay_line(g, pl) if kind == "chain" else None
         src = SpikeGeneratorGroup(1, [0], [2] * ms)
         s = connect_channel(src, g, p.grc, np.array([0]), np.array([0]), 5 * nS)
         mon = StateMonitor(g, "elig", record=0, dt=1 * ms)
         spikes = __import__("brian2").SpikeMonitor(g)
-        Network(g, src, s, mon, spikes).run(250 * ms)
+        Network(g, src, s, mon, spikes, *([line] if line is not None else [])).run(250 * ms)
         assert spikes.num_spikes == 1
         traces[kind] = (np.asarray(mon.elig[0]), float(spikes.t[0] / ms))
     (chain, t0), (last, t1) = traces["chain"], traces["last_spike"]
     assert t0 == t1
     t = np.arange(250) * ms
-    kernel = eligibility_kernel(t - t0 * ms, SDMCircuitParams().plasticity)
+    kernel = eligibility_kernel(t - t0 * ms, plasticity)
     np.testing.assert_allclose(last, kernel, atol=1e-9)
     assert np.max(np.abs(chain - last)) < 0.01 and last.max() == pytest.approx(1.0, abs=1e-3)

@@ -309,6 +309,72 @@ def test_selected_coordinate_activation_rule_and_statistics():
     assert abs((act[0] & act[1]).mean() - p2) < 5 * math.sqrt(p2 / r)
 
 
+def test_weighted_coordinates_reduce_to_jaeckel_with_equal_synapses():
+    n, r, k = 20, 300, 4
+    rng = np.random.default_rng(8)
+    coords, values = sdm.random_selected_coordinates(n, r, k, rng)
+    q = rng.integers(0, 2, (6, n))
+    ones = np.ones((r, k), np.int64)
+    np.testing.assert_array_equal(sdm.weighted_coordinate_activation(q, coords, values, ones, k),
+                                  sdm.selected_coordinate_activation(q, coords, values))
+    dv = np.arange(n + 1)
+    np.testing.assert_allclose(sdm.weighted_coordinate_intersection(n, ones, k, dv),
+                               sdm.selected_coordinate_intersection(n, k, dv), rtol=1e-12, atol=0)
+    assert sdm.weighted_coordinate_fraction(k, 1, k) == pytest.approx(2.0 ** -k)
+
+
+@pytest.mark.parametrize("contacts, theta", [((1, 2), 2), ((1, 2, 3), 4), ((2, 2, 3), 5), ((1, 3, 2, 2), 5)])
+def test_weighted_coordinate_intersection_is_exact_by_enumeration(contacts, theta):
+    """Every coordinate choice, required value and address pair at distance dv, n = 6."""
+    import itertools
+
+    n, c = 6, np.array(contacts)
+    k = len(c)
+    for dv in range(n + 1):
+        flip = np.zeros(n, np.int64)
+        flip[:dv] = 1
+        hits = total = 0
+        for co in itertools.permutations(range(n), k):
+            for vals in itertools.product((0, 1), repeat=k):
+                for a in itertools.product((0, 1), repeat=n):
+                    a = np.array(a)
+                    sa = int(np.sum(c * (a[list(co)] == vals)))
+                    sb = int(np.sum(c * ((a ^ flip)[list(co)] == vals)))
+                    hits += sa >= theta and sb >= theta
+                    total += 1
+        assert sdm.weighted_coordinate_intersection(n, c[None], theta, dv) == pytest.approx(hits / total, abs=1e-12)
+
+
+def test_weighted_coordinate_fraction_matches_enumeration_and_sampling():
+    import itertools
+
+    k, m = 4, 3
+    for theta in range(1, k * m + 1):
+        hits = sum(int(np.dot(w, b)) >= theta for w in itertools.product(range(1, m + 1), repeat=k)
+                   for b in itertools.product((0, 1), repeat=k))
+        assert sdm.weighted_coordinate_fraction(k, m, theta) == pytest.approx(hits / (m ** k * 2 ** k))
+    # the circuit default: K = 4, contacts 1..3, threshold 9 -> 3.3 % (inside the 1-5 % target)
+    assert sdm.weighted_coordinate_fraction(4, 3, 9) == pytest.approx(43 / 1296)
+    n, r = 30, 40_000
+    rng = np.random.default_rng(2)
+    coords, values = sdm.random_selected_coordinates(n, r, k, rng)
+    contacts = sdm.random_contacts(r, k, m, rng)
+    act = sdm.weighted_coordinate_activation(rng.integers(0, 2, n), coords, values, contacts, 9)
+    p = sdm.weighted_coordinate_fraction(k, m, 9)
+    assert abs(act.mean() - p) < 5 * math.sqrt(p / r)
+
+
+def test_weighted_coordinate_bad_input_names_the_parameter():
+    with pytest.raises(ValueError, match="contacts shape"):
+        sdm.weighted_coordinate_activation(np.zeros(8), [[0, 1]], [[0, 1]], [[1, 1, 1]], 2)
+    with pytest.raises(ValueError, match="contacts"):
+        sdm.weighted_coordinate_activation(np.zeros(8), [[0, 1]], [[0, 1]], [[0, 1]], 2)
+    with pytest.raises(ValueError, match="theta"):
+        sdm.weighted_coordinate_intersection(8, [[1, 2]], 0, 3)
+    with pytest.raises(ValueError, match="contacts_max"):
+        sdm.random_contacts(10, 4, 0)
+
+
 # ---------------------------------------------------------------------------------------------
 # Continuous SDM
 # ---------------------------------------------------------------------------------------------
