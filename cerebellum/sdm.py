@@ -1275,20 +1275,11 @@ def selected_coordinate_activation(queries, coords, values) -> np.ndarray:
     -------
     numpy.ndarray of bool, shape (r,) or (B, r)
     """
-    q = check_binary_array("queries", queries)
-    n = q.shape[-1]
-    coords = check_int_array("coords", coords, lo=0, hi=(n - 1, f"n - 1 = {n - 1}"))
-    if coords.ndim != 2:
-        raise ValueError(f"coords has shape {coords.shape}: must be 2-D (r, k)")
-    values = check_binary_array("values", values, n=None, ndim=(2,))
-    if values.shape != coords.shape:
-        raise ValueError(f"values shape {values.shape} must equal coords shape {coords.shape}")
-    q2 = np.atleast_2d(q)
-    out = np.empty((q2.shape[0], coords.shape[0]), dtype=bool)
-    chunk = max(1, 4_000_000 // max(1, coords.size))
-    for s in range(0, q2.shape[0], chunk):
-        out[s:s + chunk] = np.all(q2[s:s + chunk][:, coords] == values[None], axis=-1)
-    return out[0] if q.ndim == 1 else out
+    shape = np.shape(coords)
+    if len(shape) != 2:
+        raise ValueError(f"coords has shape {shape}: must be 2-D (r, k)")
+    # all k inputs match <=> k unit contacts reach a threshold of k
+    return weighted_coordinate_activation(queries, coords, values, np.ones(shape, np.int64), max(1, shape[1]))
 
 
 def selected_coordinate_intersection(n, k, dv):
