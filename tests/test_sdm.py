@@ -325,24 +325,24 @@ def test_weighted_coordinates_reduce_to_jaeckel_with_equal_synapses():
 
 @pytest.mark.parametrize("contacts, theta", [((1, 2), 2), ((1, 2, 3), 4), ((2, 2, 3), 5), ((1, 3, 2, 2), 5)])
 def test_weighted_coordinate_intersection_is_exact_by_enumeration(contacts, theta):
-    """Every coordinate choice, required value and address pair at distance dv, n = 6."""
+    """Every coordinate choice, required value and address pair at distance dv, n = 6 (vectorised)."""
     import itertools
 
     n, c = 6, np.array(contacts)
     k = len(c)
+    addresses = np.array(list(itertools.product((0, 1), repeat=n)))           # (64, n)
+    coords = np.array(list(itertools.permutations(range(n), k)))              # (P, k)
+    values = np.array(list(itertools.product((0, 1), repeat=k)))              # (V, k)
+
+    def drive(points):  # (64, P, V): summed contacts of the matching inputs
+        return ((points[:, coords][:, :, None, :] == values[None, None]) * c).sum(axis=-1)
+
+    sa = drive(addresses)
     for dv in range(n + 1):
         flip = np.zeros(n, np.int64)
         flip[:dv] = 1
-        hits = total = 0
-        for co in itertools.permutations(range(n), k):
-            for vals in itertools.product((0, 1), repeat=k):
-                for a in itertools.product((0, 1), repeat=n):
-                    a = np.array(a)
-                    sa = int(np.sum(c * (a[list(co)] == vals)))
-                    sb = int(np.sum(c * ((a ^ flip)[list(co)] == vals)))
-                    hits += sa >= theta and sb >= theta
-                    total += 1
-        assert sdm.weighted_coordinate_intersection(n, c[None], theta, dv) == pytest.approx(hits / total, abs=1e-12)
+        both = (sa >= theta) & (drive(addresses ^ flip) >= theta)
+        assert sdm.weighted_coordinate_intersection(n, c[None], theta, dv) == pytest.approx(both.mean(), abs=1e-12)
 
 
 def test_weighted_coordinate_fraction_matches_enumeration_and_sampling():
