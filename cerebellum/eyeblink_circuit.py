@@ -41,8 +41,13 @@ __all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "defau
 
 
 def default_timecode() -> TimeCodeParams:
-    """Granular-layer settings used for conditioning (tuned for 1–10 % active GrCs per 10 ms)."""
-    return TimeCodeParams(w_mf_nmda=0.035 * nS, w_mf_ampa=0.15 * nS, profile_mix=(0.1, 0.0, 0.45, 0.45),
+    """Granular-layer settings used for conditioning (tuned for 1–10 % active GrCs per 10 ms).
+
+    MF→GrC transmission is mostly fast (AMPA 0.35 nS, NMDA-like 0.025 nS per spike): with the
+    earlier 0.15 / 0.035 nS granule cells needed ~10 ms of CS input before their first spike and
+    the 0–10 ms bin after CS onset had 0.1 % active cells (target 1–10 %); now 1.6 %.
+    """
+    return TimeCodeParams(w_mf_nmda=0.025 * nS, w_mf_ampa=0.35 * nS, profile_mix=(0.1, 0.0, 0.45, 0.45),
                           cs_fraction=0.7, tau_min=30 * ms, tau_max=600 * ms)
 
 

@@ -22,9 +22,7 @@ def default_run(tmp_path_factory):
 @pytest.mark.parametrize("target", ["acquisition_last_block_cr", "cr_onset_before_us", "pc_pause_at_us",
                                     "extinction", "savings", "time_code_similarity_below_0.5_at_200ms",
                                     "time_code_reproducibility_at_least_0.8",
-                                    pytest.param("time_code_active_fraction_1_to_10_percent", marks=pytest.mark.xfail(
-                                        strict=True, reason="known miss: the 0-10 ms bin after CS onset has 0.1 % "
-                                                            "active GrCs (MF->GrC latency); bins 10-270 ms are 1.2-5.7 %"))])
+                                    "time_code_active_fraction_1_to_10_percent"])
 def test_default_protocol_target(default_run, target):
     t = default_run["targets"][target]
     assert t["pass"], f"{target}: {t}"
