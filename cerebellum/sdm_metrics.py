@@ -32,8 +32,7 @@ import numpy as np
 from cerebellum import sdm
 
 __all__ = ["jaccard_rows", "coactivation", "coactivation_check", "abstract_reads", "readout_metrics",
-           "attention_link", "recall_curve", "pearson", "bits_from_rates", "selected_coordinate_weights",
-           "weighted_coordinate_weights"]
+           "attention_link", "recall_curve", "pearson", "bits_from_rates", "selected_coordinate_weights"]
 
 
 def _bool2(name, x):
@@ -213,16 +212,6 @@ def selected_coordinate_weights(dv, n: int, K: int) -> np.ndarray:
     """Abstract pattern weights of the selected-coordinate design, ``∝ C(n - dv, K)``, normalised."""
     dv = np.atleast_2d(np.asarray(dv))
     w = sdm.selected_coordinate_intersection(n, K, dv.ravel()).reshape(dv.shape)
-    with np.errstate(invalid="ignore"):
-        return w / w.sum(axis=-1, keepdims=True)
-
-
-def weighted_coordinate_weights(dv, n: int, contacts, theta: int) -> np.ndarray:
-    """Abstract pattern weights of selected coordinates with unequal synapses and a threshold,
-    ``∝`` :func:`cerebellum.sdm.weighted_coordinate_intersection` of the realised ``contacts``."""
-    dv = np.atleast_2d(np.asarray(dv))
-    levels, inverse = np.unique(dv, return_inverse=True)
-    w = np.asarray(sdm.weighted_coordinate_intersection(n, contacts, theta, levels))[inverse].reshape(dv.shape)
     with np.errstate(invalid="ignore"):
         return w / w.sum(axis=-1, keepdims=True)
 

@@ -297,13 +297,17 @@ def analyse(config, circuit, sch: Schedule, addresses, pointers, queries, query_
         beta_note = "fit_beta(n, d), published convention, window dv = 0..d-1"
         limit_bits = sdm.pattern_view_read(queries, addresses, pointers, n, cp.d)
     else:
+        # one exact intersection curve over every distance serves all the comparisons below
+        curve = np.asarray(sdm.weighted_coordinate_intersection(n, circuit.contacts, cp.grc_theta,
+                                                                np.arange(n + 1)))
+
         def expected(v):
-            return r * sdm.weighted_coordinate_intersection(n, circuit.contacts, cp.grc_theta, v)
-        abstract_w = M.weighted_coordinate_weights(dv, n, circuit.contacts, cp.grc_theta)
+            return r * curve[np.asarray(v)]
+        with np.errstate(invalid="ignore"):
+            abstract_w = curve[dv] / curve[dv].sum(axis=-1, keepdims=True)
         window = np.arange(0, n // 2 + 1)
-        curve = sdm.weighted_coordinate_intersection(n, circuit.contacts, cp.grc_theta, window)
-        ok = curve > 0
-        beta, _ = sdm.fit_log_linear(sdm.hamming_to_cosine(window[ok], n), curve[ok])
+        ok = curve[window] > 0
+        beta, _ = sdm.fit_log_linear(sdm.hamming_to_cosine(window[ok], n), curve[window][ok])
         beta_note = ("log-linear fit of the selected-coordinate intersection (realised contacts, "
                      "threshold) over dv = 0..n/2 where it is > 0 (published convention)")
         with np.errstate(invalid="ignore"):
