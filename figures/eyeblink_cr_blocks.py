@@ -1,7 +1,9 @@
 """% conditioned responses per 10-trial block across acquisition, extinction and reacquisition.
 
 Reads ``cr`` and ``trial_phase`` from an ``eyeblink`` run; the 70 % acquisition and 20 %
-extinction criteria are drawn as dashed lines.
+extinction criteria are drawn as dashed lines. When the run recorded ``mf_dcn_weight`` (mean MF→DCN
+weight at the start of each trial, nS) a second panel shows it: the nuclear store that outlasts
+extinction and makes reacquisition faster (savings).
 """
 from __future__ import annotations
 
@@ -24,7 +26,11 @@ def make(out_dir, results_dir=None) -> list[Path]:
         raise ValueError("eyeblink_cr_blocks needs a results directory of the eyeblink protocol")
     summary, _, data = load_results(results_dir)
     blocks = block_percent(data["cr"], data["trial_phase"].astype(str), 10)
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    has_w = "mf_dcn_weight" in data
+    if has_w:
+        fig, (ax, axw) = plt.subplots(2, 1, figsize=(7.5, 6.0), height_ratios=(3, 2), layout="constrained")
+    else:
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
     x = np.arange(1, len(blocks) + 1)
     for ph in dict.fromkeys(b["phase"] for b in blocks):
         idx = [k for k, b in enumerate(blocks) if b["phase"] == ph]
@@ -37,4 +43,17 @@ def make(out_dir, results_dir=None) -> list[Path]:
     ax.set_xticks(x)
     ax.set_title(f"Conditioned responses (ISI {1000 * float(data['isi'][0]):.0f} ms)")
     ax.legend(loc="center right")
+    if has_w:
+        phase = data["trial_phase"].astype(str)
+        w = 1000 * np.asarray(data["mf_dcn_weight"], float)  # nS -> pS
+        # trial k spans block position k/10 .. (k+1)/10, so both panels share the block axis
+        pos = 0.5 + (np.arange(w.size) + 0.5) / 10
+        for ph in dict.fromkeys(phase):
+            m = phase == ph
+            axw.plot(pos[m], w[m], color=COLORS.get(ph, "0.3"), lw=1.5)
+        axw.set_xlim(ax.get_xlim())
+        axw.set_xticks(x)
+        axw.set_xlabel("10-trial block")
+        axw.set_ylabel("MF→DCN weight (pS)")
+        axw.set_title("Nuclear store: mean MF→DCN weight at trial start")
     return save(fig, out_dir, NAME)

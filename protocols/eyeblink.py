@@ -166,7 +166,7 @@ def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = Fal
     Shared by ``eyeblink`` and ``eyeblink-isi`` (which passes per-trial ISIs and weight resets).
     """
     import brian2
-    from brian2 import Network, SpikeMonitor, second
+    from brian2 import Network, SpikeMonitor, StateMonitor, second
 
     from cerebellum.eyeblink_circuit import build_eyeblink_circuit
     from protocols.engine import synaptic_events
@@ -184,7 +184,13 @@ def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = Fal
            for name in groups}
     n_rec = config.n_grc_record
     grc_rec = SpikeMonitor(circ.layer.grc[:n_rec], name="mon_grc_rec") if n_rec else None
-    net = Network(*circ.objects, *mon.values(), *([grc_rec] if grc_rec is not None else []))
+    # MF->DCN weights once per trial, at its start (before any reset): the store that gives savings.
+    # One sample per trial of ~8,000 synapses is cheap; PF->PC (300,000 synapses) is not recorded.
+    weights = []
+    if "mf_dcn" in circ.synapses:
+        weights.append(StateMonitor(circ.synapses["mf_dcn"], "w", record=True, dt=schedule.period * second,
+                                    when="start", order=-1, name="mon_mf_dcn_w"))
+    net = Network(*circ.objects, *mon.values(), *([grc_rec] if grc_rec is not None else []), *weights)
     # ONE sim.run for the whole protocol (the schedule lives in TimedArrays): in standalone every
     # run() call duplicates all code objects (3 phases = 3x the compile time), and Brian2's
     # program clock (the engine's simulation_wall_time_s) only covers the last run() call.
@@ -203,7 +209,12 @@ def simulate(config: EyeblinkConfig, sim, seed: int, schedule, reset: bool = Fal
     grc = None
     if grc_rec is not None:
         grc = (np.asarray(grc_rec.t[:] / second), np.asarray(grc_rec.i[:]))
-    return {"circuit": circ, "events": events, "rec": rec, "counts": counts, "grc": grc, "execute_s": execute_s}
+    mf_dcn_w = None
+    if weights:
+        # (samples, synapses) in nS; sample k = start of trial k
+        mf_dcn_w = np.asarray(weights[0].w[:] / brian2.nS).T[:schedule.n_trials]
+    return {"circuit": circ, "events": events, "rec": rec, "counts": counts, "grc": grc, "execute_s": execute_s,
+            "mf_dcn_w": mf_dcn_w}
 
 
 def _trial_label(schedule, k: int) -> str:
@@ -262,6 +273,8 @@ def analyse(config: EyeblinkConfig, schedule, raw) -> tuple[dict, dict]:
         "dcni_rate": dcni_rate,
         "cf_per_trial": cf_per_trial,
     }
+    if raw.get("mf_dcn_w") is not None:
+        data["mf_dcn_weight"] = raw["mf_dcn_w"].mean(axis=1)  # nS, mean at the start of each trial
     summary = {"time_code": None}
     if raw["grc"] is not None and config.n_grc_record > 0 and int(schedule.cs.sum()) < 2:
         # split-half similarity needs two CS trials; say so instead of failing after the run

@@ -98,6 +98,32 @@ def test_paired_trials_depress_pfs_active_before_the_us():
     assert 10 < dcn_mon.num_spikes / params.n_dcn / T < 80
 
 
+def test_mf_dcn_rule_potentiates_in_a_pause_and_depresses_only_well_above_baseline():
+    """The nuclear (savings) store: each MF spike moves the weight by +a_ltp when the PC rate seen by
+    the DCN cell is below pc_low, by -a_ltd above pc_high, not at all in between; clipped at 0."""
+    import dataclasses
+
+    from brian2 import Hz, Network, SpikeGeneratorGroup, second
+
+    from cerebellum.eyeblink_circuit import EyeblinkParams, _dcn_group, mf_dcn_synapses
+    from cerebellum.params import DCN
+
+    p = EyeblinkParams()
+    n_spikes = 5
+    mf = SpikeGeneratorGroup(1, np.zeros(n_spikes, int), (1 + np.arange(n_spikes)) * ms)
+    # pause / baseline / well above baseline / above baseline at w = 0 (clip)
+    pc_rates = [p.pc_low / Hz - 10, (p.pc_low + p.pc_high) / Hz / 2, p.pc_high / Hz + 10, p.pc_high / Hz + 10]
+    dcn = _dcn_group(dataclasses.replace(DCN, synapse="exp"), 4, "dcn_test", 1000 * second)  # trace ~constant
+    dcn.pc_act = pc_rates * Hz
+    syn = mf_dcn_synapses(mf, dcn, [0, 0, 0, 0], [0, 1, 2, 3], p, name="mf_dcn_test")
+    w0 = 20 * p.a_ltd
+    syn.w = [w0, w0, w0, 0 * nS]
+    Network(mf, dcn, syn).run(10 * ms)
+    w = np.asarray(syn.w[:] / nS)
+    expected = np.array([w0 / nS + n_spikes * p.a_ltp / nS, w0 / nS, w0 / nS - n_spikes * p.a_ltd / nS, 0.0])
+    assert np.allclose(w, expected, rtol=1e-9, atol=1e-15)
+
+
 def test_protocol_cli_runtime_writes_issue_keys(tmp_path):
     """End-to-end through the CLI (runtime device, 1,500 GrCs, 2 + 1 + 1 trials)."""
     out = tmp_path / "r"
@@ -112,6 +138,9 @@ def test_protocol_cli_runtime_writes_issue_keys(tmp_path):
         assert d["cr"].dtype == bool and np.allclose(d["isi"], 0.25)
         cf = d["cf_per_trial"]
         assert cf[0] > 0 and cf[2] == 0 and cf[3] > 0  # CF bursts only on paired trials
+        w = d["mf_dcn_weight"]  # nS at the start of each trial: starts at 0, stays in [0, w_max]
+        w_max = float(_small_circuit().w_mf_dcn_max / nS)
+        assert w.shape == (4,) and w[0] == 0 and (w >= 0).all() and (w <= w_max + 1e-12).all()
     summary = json.loads((out / "summary.json").read_text())
     assert {"blocks", "targets", "cost"} <= set(summary)
     assert all("pass" in t for t in summary["targets"].values())
