@@ -21,9 +21,7 @@ DESCRIPTION = "% CR per 10-trial block across the three phases"
 COLORS = {"acquisition": "C0", "extinction": "C3", "reacquisition": "C2"}
 
 
-def make(out_dir, results_dir=None) -> list[Path]:
-    if results_dir is None:
-        raise ValueError("eyeblink_cr_blocks needs a results directory of the eyeblink protocol")
+def make(out_dir, results_dir) -> list[Path]:
     summary, _, data = load_results(results_dir)
     blocks = block_percent(data["cr"], data["trial_phase"].astype(str), 10)
     has_w = "mf_dcn_weight" in data

@@ -18,9 +18,7 @@ PROTOCOL = "eyeblink-isi"
 DESCRIPTION = "Purkinje pause time vs ISI (150/250/400 ms) and the PC traces per ISI"
 
 
-def make(out_dir, results_dir=None) -> list[Path]:
-    if results_dir is None:
-        raise ValueError("eyeblink_isi needs a results directory of the eyeblink-isi protocol")
+def make(out_dir, results_dir) -> list[Path]:
     summary, _, data = load_results(results_dir)
     isis = data["isis"] * 1000
     pause = data["pause_time"] * 1000

@@ -18,9 +18,7 @@ PROTOCOL = "eyeblink"
 DESCRIPTION = "Purkinje rate heat map across acquisition, extinction and reacquisition trials"
 
 
-def make(out_dir, results_dir=None) -> list[Path]:
-    if results_dir is None:
-        raise ValueError("eyeblink_pc_heatmap needs a results directory of the eyeblink protocol")
+def make(out_dir, results_dir) -> list[Path]:
     _, _, data = load_results(results_dir)
     t = data["time"] * 1000
     rate = data["pc_rate"]

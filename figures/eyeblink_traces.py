@@ -18,9 +18,7 @@ PROTOCOL = "eyeblink"
 DESCRIPTION = "Mean PC and DCN traces early vs late in acquisition"
 
 
-def make(out_dir, results_dir=None) -> list[Path]:
-    if results_dir is None:
-        raise ValueError("eyeblink_traces needs a results directory of the eyeblink protocol")
+def make(out_dir, results_dir) -> list[Path]:
     _, _, data = load_results(results_dir)
     t = data["time"]
     bw = float(t[1] - t[0])

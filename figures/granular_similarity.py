@@ -19,9 +19,7 @@ PROTOCOL = "eyeblink"
 DESCRIPTION = "GrC population similarity-index matrix during the CS, similarity vs lag, active fraction"
 
 
-def make(out_dir, results_dir=None) -> list[Path]:
-    if results_dir is None:
-        raise ValueError("granular_similarity needs a results directory of the eyeblink protocol")
+def make(out_dir, results_dir) -> list[Path]:
     summary, _, data = load_results(results_dir)
     if "grc_similarity" not in data:  # no GrCs recorded or fewer than 2 CS trials: nothing to draw
         return []

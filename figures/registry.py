@@ -22,6 +22,9 @@ class FigureSpec:
     module: ModuleType
 
     def make(self, out_dir: Path, results_dir: Path | None = None) -> list[Path]:
+        """Draw the figure into ``out_dir``; a protocol figure needs that protocol's ``results_dir``."""
+        if self.protocol is not None and results_dir is None:
+            raise ValueError(f"figure {self.name} needs a results directory of the {self.protocol} protocol")
         return self.module.make(Path(out_dir), None if results_dir is None else Path(results_dir))
 
 

@@ -1,7 +1,8 @@
 """Full-scale eyeblink targets (30,000 GrCs, 250 trials, standalone): slow, run with `make test-slow`.
 
-These assert the issue-4 targets on the default protocol for one seed each; the report lists the
-numbers for all seeds measured.
+These assert every issue-4 target on the default protocol for seeds 1, 2 and 3 (the issue asks that
+the targets hold for at least 3 seeds): ~3.5 min per eyeblink run and ~5 min per ISI series on a
+2-core machine.
 """
 import json
 
@@ -12,10 +13,13 @@ from protocols import cli
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
 
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("eyeblink") / "seed1"
-    assert cli.main(["eyeblink", "--out", str(out), "--no-progress", "--seed", "1"]) == 0
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
+def default_run(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eyeblink") / f"seed{request.param}"
+    assert cli.main(["eyeblink", "--out", str(out), "--no-progress", "--seed", str(request.param)]) == 0
     return json.loads((out / "summary.json").read_text())
 
 
@@ -32,10 +36,11 @@ def test_default_protocol_runs_within_15_minutes(default_run):
     assert default_run["cost"]["wall_time_s"] < 15 * 60
 
 
-def test_isi_series_pause_follows_the_us(tmp_path):
+@pytest.mark.parametrize("seed", SEEDS)
+def test_isi_series_pause_follows_the_us(tmp_path, seed):
     """eyeblink-isi at 150/250/400 ms: slope 0.8-1.2 and every pause minimum within 50 ms of its US."""
     out = tmp_path / "isi"
-    assert cli.main(["eyeblink-isi", "--out", str(out), "--no-progress", "--seed", "1"]) == 0
+    assert cli.main(["eyeblink-isi", "--out", str(out), "--no-progress", "--seed", str(seed)]) == 0
     targets = json.loads((out / "summary.json").read_text())["targets"]
     failed = {k: t for k, t in targets.items() if not t["pass"]}
     assert not failed, failed

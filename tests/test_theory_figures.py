@@ -24,6 +24,17 @@ def test_theory_figure_renders_png_and_svg(name, tmp_path):
     assert not list(tmp_path.glob(".*partial*"))  # atomic save left nothing behind
 
 
+def test_every_protocol_figure_refuses_to_draw_without_results(tmp_path):
+    from figures.registry import all_figures
+
+    protocol_figures = [spec for spec in all_figures().values() if spec.protocol is not None]
+    assert len(protocol_figures) >= 10
+    for spec in protocol_figures:
+        with pytest.raises(ValueError, match=f"{spec.name} needs a results directory of the {spec.protocol}"):
+            spec.make(tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
 def _run_figures(*args):
     return subprocess.run([sys.executable, "-m", "figures", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
