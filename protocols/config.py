@@ -46,6 +46,22 @@ def parse_value(text: str):
         return text
 
 
+def unknown_unit_names(text: str) -> list[str]:
+    """Names in an arithmetic ``--set`` value (``0.8*pS``) that are not Brian2 units or constants.
+
+    A bare word (``biological``) is a string value, not an expression, and returns ``[]``; so does
+    anything outside the whitelist (it is never evaluated).
+    """
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    if isinstance(tree.body, ast.Name) or not all(isinstance(n, _SAFE_NODES) for n in ast.walk(tree)):
+        return []
+    namespace = _units_namespace()
+    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in namespace})
+
+
 def parse_assignments(items: list[str]) -> dict[str, str]:
     """Split ``["a=1", "b.c=2*ms"]`` into ``{"a": "1", "b.c": "2*ms"}``; raise on a missing ``=``."""
     out = {}
@@ -102,6 +118,10 @@ def apply_overrides(config, assignments: dict[str, str]):
                 raise ValueError(f"--set {name}: ambiguous parameter; use one of {', '.join(dotted)}")
             known = ", ".join(sorted(k for k in paths if "." not in k))
             raise ValueError(f"--set {name}: unknown parameter; known parameters: {known}")
+        unknown = unknown_unit_names(text)
+        if unknown:
+            raise ValueError(f"--set {name}={text}: unknown unit {', '.join(unknown)}; use Brian2 unit names "
+                             "such as nS, psiemens, ms, Hz, pA")
         config = _replace_path(config, paths[name], parse_value(text))
     return config
 

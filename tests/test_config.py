@@ -45,6 +45,8 @@ def test_overrides_reach_nested_fields_and_revalidate():
         apply_overrides(Outer(), {"a.tau": "-3*ms"})
     with pytest.raises(TypeError, match="tau = 3 must have units of msecond"):
         apply_overrides(Outer(), {"b.tau": "3"})
+    with pytest.raises(ValueError, match=r"--set a.tau=3\*msec: unknown unit msec"):
+        apply_overrides(Outer(), {"a.tau": "3*msec"})  # a typo'd unit is named, not reported as a unit mismatch
 
 
 def test_ambiguous_or_unknown_names_are_rejected_with_the_known_list():
