@@ -31,35 +31,29 @@ def parse_value(text: str):
 
     The expression is checked against a whitelist first (numbers, unit names, ``+ - * / **``,
     lists), so ``--set`` can never run code; anything else is kept as a plain string.
+
+    Raises
+    ------
+    ValueError
+        For arithmetic on a name that is not a Brian2 unit (``0.8*pS``): a typo'd unit, which would
+        otherwise reach the parameter as a string and be reported as a unit mismatch.
     """
     namespace = _units_namespace()
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:
         return text
-    for node in ast.walk(tree):
-        if not isinstance(node, _SAFE_NODES) or (isinstance(node, ast.Name) and node.id not in namespace):
-            return text  # e.g. a bare word such as `dense` or `biological`
+    if not all(isinstance(node, _SAFE_NODES) for node in ast.walk(tree)):
+        return text  # never evaluated
+    unknown = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in namespace})
+    if unknown:
+        if isinstance(tree.body, ast.Name):
+            return text  # a bare word such as `dense` or `biological`
+        raise ValueError(f"unknown unit {', '.join(unknown)}; use Brian2 unit names such as nS, psiemens, ms, Hz, pA")
     try:
         return eval(compile(tree, "<--set>", "eval"), {"__builtins__": {}}, namespace)  # noqa: S307 - whitelisted
     except Exception:
         return text
-
-
-def unknown_unit_names(text: str) -> list[str]:
-    """Names in an arithmetic ``--set`` value (``0.8*pS``) that are not Brian2 units or constants.
-
-    A bare word (``biological``) is a string value, not an expression, and returns ``[]``; so does
-    anything outside the whitelist (it is never evaluated).
-    """
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        return []
-    if isinstance(tree.body, ast.Name) or not all(isinstance(n, _SAFE_NODES) for n in ast.walk(tree)):
-        return []
-    namespace = _units_namespace()
-    return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in namespace})
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -118,11 +112,11 @@ def apply_overrides(config, assignments: dict[str, str]):
                 raise ValueError(f"--set {name}: ambiguous parameter; use one of {', '.join(dotted)}")
             known = ", ".join(sorted(k for k in paths if "." not in k))
             raise ValueError(f"--set {name}: unknown parameter; known parameters: {known}")
-        unknown = unknown_unit_names(text)
-        if unknown:
-            raise ValueError(f"--set {name}={text}: unknown unit {', '.join(unknown)}; use Brian2 unit names "
-                             "such as nS, psiemens, ms, Hz, pA")
-        config = _replace_path(config, paths[name], parse_value(text))
+        try:
+            value = parse_value(text)
+        except ValueError as err:
+            raise ValueError(f"--set {name}={text}: {err}") from None
+        config = _replace_path(config, paths[name], value)
     return config
 
 

@@ -36,6 +36,8 @@ def test_parse_value_understands_units_numbers_and_words():
     assert parse_value("[1, 2*ms]") == [1, 2 * ms]
     for attack in ("__import__('os')", "().__class__.__bases__[0]", "(lambda: 1)()"):
         assert parse_value(attack) == attack  # never evaluated: stays a plain string
+    with pytest.raises(ValueError, match="unknown unit pS"):
+        parse_value("0.8*pS")  # arithmetic on a non-unit is a typo, not a word
 
 
 def test_overrides_reach_nested_fields_and_revalidate():
