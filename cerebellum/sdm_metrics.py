@@ -32,7 +32,7 @@ import numpy as np
 from cerebellum import sdm
 
 __all__ = ["jaccard_rows", "coactivation", "coactivation_check", "abstract_reads", "readout_metrics",
-           "attention_link", "recall_curve", "pearson", "bits_from_rates", "selected_coordinate_weights"]
+           "attention_link", "recall_curve", "pearson", "bits_from_rates", "curve_weights"]
 
 
 def _bool2(name, x):
@@ -208,10 +208,19 @@ def readout_metrics(rate_read, rate_ref, counts, pointers, min_total: float = 1.
     return out
 
 
-def selected_coordinate_weights(dv, n: int, K: int) -> np.ndarray:
-    """Abstract pattern weights of the selected-coordinate design, ``∝ C(n - dv, K)``, normalised."""
-    dv = np.atleast_2d(np.asarray(dv))
-    w = sdm.selected_coordinate_intersection(n, K, dv.ravel()).reshape(dv.shape)
+def curve_weights(curve, dv) -> np.ndarray:
+    """Abstract pattern weights from an intersection curve: ``curve[dv]`` normalised over the stored
+    patterns of each query (a query that overlaps no pattern gives nan).
+
+    Parameters
+    ----------
+    curve : array_like, shape (n + 1,)
+        Expected co-activation (any units) at every distance 0..n, e.g.
+        :func:`cerebellum.sdm.weighted_coordinate_intersection` over ``np.arange(n + 1)``.
+    dv : int array, shape (q, m)
+        Query-to-pattern distances.
+    """
+    w = np.asarray(curve, dtype=float)[np.atleast_2d(np.asarray(dv))]
     with np.errstate(invalid="ignore"):
         return w / w.sum(axis=-1, keepdims=True)
 

@@ -303,8 +303,7 @@ def analyse(config, circuit, sch: Schedule, addresses, pointers, queries, query_
 
         def expected(v):
             return r * curve[np.asarray(v)]
-        with np.errstate(invalid="ignore"):
-            abstract_w = curve[dv] / curve[dv].sum(axis=-1, keepdims=True)
+        abstract_w = M.curve_weights(curve, dv)
         window = np.arange(0, n // 2 + 1)
         ok = curve[window] > 0
         beta, _ = sdm.fit_log_linear(sdm.hamming_to_cosine(window[ok], n), curve[window][ok])

@@ -83,7 +83,7 @@ def test_attention_link_and_recall_curve():
     link = M.attention_link(counts, dv, n, w_abs, sdm.fit_beta(n, d))
     assert link["spiking_vs_abstract"] == pytest.approx(0.0, abs=1e-12)
     assert link["spiking_vs_softmax"] == pytest.approx(link["abstract_vs_softmax"])
-    w = M.selected_coordinate_weights(dv, n, 4)
+    w = M.curve_weights(sdm.selected_coordinate_intersection(n, 4, np.arange(n + 1)), dv)
     assert np.allclose(w.sum(axis=1), 1) and w[0, 0] > w[0, 1] > w[0, 2]
     curve = M.recall_curve(np.array([[1, 0], [1, 1], [0, 0]]), np.array([[1, 0], [0, 1]]),
                            np.array([0, 1, 1]), np.array([0, 2, 2]))
