@@ -9,7 +9,7 @@ API for reuse
     ``tau_exc``) and ``inh`` (``E_inh``, ``tau_inh``) always exist; ``channels={"pf": (tau, E)}``
     adds more (e.g. a separate, slower parallel-fibre channel on Purkinje cells). Every pathway
     onto a channel adds into the same variable, so conductances are summed automatically.
-    ``eligibility=PlasticityParams`` adds the PF eligibility filter chain ``x_1 ... x_n`` and the
+    ``eligibility=PlasticityTiming`` adds the PF eligibility filter chain ``x_1 ... x_n`` and the
     peak-normalised trace ``elig`` (each spike: ``x_1 += 1/peak``) — put it on granule cells.
     With ``eligibility_delay > 0`` the kick comes from ``eligibility_delay_line(group, params)``.
     ``cf_event=True`` adds ``cf_count`` and the custom event ``"cf"`` (climbing-fibre arrival;
@@ -24,7 +24,7 @@ API for reuse
     ``connect`` with the right ``on_pre`` for a conductance channel.
 
 Units: conductances in siemens, potentials in volt, times in second (Brian2 quantities).
-Reference: ``reference/cerebellum.md`` §3 (cell table, alpha normalisation) and §4 (recipe).
+Cell values: :mod:`cerebellum.params.cells` (Casali et al. 2019); alpha normalisation as NEST ``iaf_cond_alpha``.
 """
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ import math
 import numpy as np
 from brian2 import NeuronGroup, Quantity, Synapses, ms, siemens, volt
 
-from cerebellum.params import CellParams, PlasticityParams
-from cerebellum.validation import check_int, check_quantity
+from cerebellum.params import CellParams, PlasticityTiming
+from core.checks import check_int
+from core.units import check_quantity
 
 __all__ = ["make_cells", "cell_equations", "on_pre_code", "connect", "connect_channel", "eligibility_delay_line"]
 
@@ -52,7 +53,7 @@ def _channel_table(params: CellParams, channels) -> dict:
     return table
 
 
-def cell_equations(params: CellParams, channels=None, eligibility: PlasticityParams | None = None) -> tuple[str, dict]:
+def cell_equations(params: CellParams, channels=None, eligibility: PlasticityTiming | None = None) -> tuple[str, dict]:
     """Equations and namespace of a conductance-based LIF cell (see module docstring)."""
     table = _channel_table(params, channels)
     ns = {"C_m": params.C_m, "g_L": params.g_L, "E_L": params.E_L, "I_e": params.I_e}
@@ -70,8 +71,8 @@ def cell_equations(params: CellParams, channels=None, eligibility: PlasticityPar
     eqs = [f"dv/dt = (g_L*(E_L - v) + {' + '.join(currents)} + I_e + I_ext)/C_m : volt (unless refractory)",
            "I_ext : amp", *lines]
     if eligibility is not None:
-        if not isinstance(eligibility, PlasticityParams):
-            raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityParams or None")
+        if not isinstance(eligibility, PlasticityTiming):
+            raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityTiming or None")
         n = eligibility.n_stages
         ns["tau_e"] = eligibility.tau_e
         eqs.append("dx_1/dt = -x_1/tau_e : 1")
@@ -81,7 +82,7 @@ def cell_equations(params: CellParams, channels=None, eligibility: PlasticityPar
 
 
 def make_cells(params: CellParams, N: int, name: str | None = None, channels=None,
-               eligibility: PlasticityParams | None = None, cf_event: bool = False,
+               eligibility: PlasticityTiming | None = None, cf_event: bool = False,
                method: str = "exponential_euler") -> NeuronGroup:
     """Create ``N`` cells of type ``params`` at rest (``v = E_L``); see the module docstring.
 
@@ -93,7 +94,7 @@ def make_cells(params: CellParams, N: int, name: str | None = None, channels=Non
         Brian2 object name (default ``params.name``).
     channels : dict of name -> (tau, E_rev), optional
         Extra conductance channels.
-    eligibility : PlasticityParams, optional
+    eligibility : PlasticityTiming, optional
         Add the PF eligibility chain (granule cells).
     cf_event : bool
         Add the climbing-fibre custom event ``"cf"`` (Purkinje cells).
@@ -181,7 +182,7 @@ def connect_channel(source, target, target_params: CellParams, i, j, w, channel:
     return connect(source, target, i, j, on_pre_code(target_params, channel), w=w, delay=delay, name=name)
 
 
-def eligibility_delay_line(group, eligibility: PlasticityParams, name: str | None = None):
+def eligibility_delay_line(group, eligibility: PlasticityTiming, name: str | None = None):
     """Delayed self-synapses that feed each cell's spikes into its own eligibility chain.
 
     Returns ``None`` when ``eligibility.eligibility_delay`` is 0 (the reset kicks ``x_1``);
@@ -189,8 +190,8 @@ def eligibility_delay_line(group, eligibility: PlasticityParams, name: str | Non
     with that delay. One event per spike, so a shifted 3-stage kernel costs far less per step than
     a long chain of the same width.
     """
-    if not isinstance(eligibility, PlasticityParams):
-        raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityParams")
+    if not isinstance(eligibility, PlasticityTiming):
+        raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityTiming")
     if eligibility.eligibility_delay == 0 * ms:
         return None
     idx = np.arange(len(group))

@@ -4,8 +4,7 @@ API for reuse
 -------------
 ``pf_pc_synapses(grc, pc, pc_params, i, j, plasticity, channel="pf", w=None, schedule=None, name=None)``
     ``Synapses`` from granule cells (built with ``make_cells(..., eligibility=plasticity)``) to
-    Purkinje cells (built with ``cf_event=True``), rule of ``reference/cerebellum.md`` §4 "Brian2
-    recipe":
+    Purkinje cells (built with ``cf_event=True``), the rule of :mod:`cerebellum.params.plasticity`:
 
     * PF spike (``pre``): deliver ``w`` onto ``channel`` of the PC, then, if ``plastic``,
       ``w <- clip(w + A_plus, w_min, w_max)`` (LTP for PF activity);
@@ -34,7 +33,7 @@ from brian2 import Quantity, TimedArray, ms, nS, second
 
 from cerebellum.cells import _check_indices, on_pre_code
 from cerebellum.params import CellParams, PlasticityParams
-from cerebellum.validation import check_quantity
+from core.units import check_quantity
 
 __all__ = ["pf_pc_synapses", "climbing_fibres", "plasticity_schedule"]
 

@@ -15,7 +15,7 @@ from brian2 import Quantity, get_dimensions
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
 # The plain checks have one implementation, in the Brian2-free ._checks (re-exported here).
-from ._checks import _range_text, check_choice, check_int, check_real  # noqa: F401
+from core.checks import _range_text, check_choice, check_int, check_real  # noqa: F401
 
 
 def check_quantity(name: str, value, unit, lo=None, hi=None, lo_open=False) -> Quantity:

@@ -1,6 +1,10 @@
 """``python -m protocols NAME [options]``: run one protocol and write its results directory.
 
-Bad arguments or parameter values print one line and exit with status 2 (no traceback).
+Parameters come, in increasing precedence, from the protocol's defaults, ``--config FILE`` (TOML,
+or the ``params.json`` of an earlier run), the protocol's own options (generated from its
+parameters) and ``--set path=value``. Names are checked against the parameter declarations before
+Brian2 is imported; values are checked before anything is built. Bad arguments print one line
+and exit with status 2.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from protocols.config import apply_overrides, parse_assignments, to_jsonable
+from core.overrides import OverrideError, check_syntax, parse_value, read_config_file, resolve, split_assignment
+from core.params import describe
 from protocols.registry import all_protocols
 
 RESULTS_ROOT = Path("results")
@@ -28,19 +33,38 @@ class _OneLineParser(argparse.ArgumentParser):
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     common = parser.add_argument_group("common options")
-    common.add_argument("--seed", type=int, default=1, help="random seed (connectivity, inputs, spikes); default 1")
+    common.add_argument("--seed", type=int, default=None, help="random seed (connectivity, inputs, spikes); default 1")
     common.add_argument("--out", type=Path, help="results directory (default: results/NAME/TIMESTAMP-seedSEED)")
-    common.add_argument("--device", choices=("standalone", "runtime"), default="standalone",
+    common.add_argument("--device", choices=("standalone", "runtime"), default=None,
                         help="standalone: one compiled C++ program (default); runtime: no compile, slower")
     common.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override any model parameter, e.g. --set tau_m=20*ms (repeatable)")
+                        help="set any parameter by its dotted name, e.g. --set grc.g_L=0.3*nS (repeatable; "
+                             "--list-params shows the names)")
+    common.add_argument("--config", type=Path, metavar="FILE",
+                        help="parameters from a TOML file (same names and values as --set) or from the "
+                             "params.json of an earlier run (repeats it: its seed and device too)")
+    common.add_argument("--list-params", action="store_true",
+                        help="print every parameter with default, unit, allowed range and meaning, and exit")
     common.add_argument("--force", action="store_true", help="replace an existing --out directory")
-    common.add_argument("--dt", type=float, default=0.1, metavar="MS",
-                        help="integration time step in ms (default 0.1)")
     common.add_argument("--threads", type=int, default=0,
                         help="OpenMP threads for standalone (default 0 = off; slower on 2 cores)")
     common.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     common.add_argument("--no-figures", action="store_true", help="skip drawing the figures")
+
+
+def _add_options(parser: argparse.ArgumentParser, module) -> None:
+    """One option per entry of the protocol's ``OPTIONS``, help text from the parameter declaration."""
+    params = describe(module.CONFIG)[0]
+    group = parser.add_argument_group(module.NAME)
+    for option, path in {**module.OPTIONS, "dt": "dt"}.items():
+        info = params[path]
+        unit = info.spec.unit
+        metavar = unit.upper() if unit else ("LIST" if info.spec.kind in ("reals", "ints") else None)
+        text = f"{info.spec.doc} (default {info.default_text()}; --set {path})".replace("%", "%%")
+        nargs = "+" if info.spec.kind in ("reals", "ints") else None
+        choices = info.spec.choices or None
+        group.add_argument(f"--{option.replace('_', '-')}", dest=f"opt:{path}", metavar=metavar, nargs=nargs,
+                           choices=choices, help=text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,14 +80,80 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in registry.items():
         text = module.DESCRIPTION.replace("%", "%%")  # argparse %-formats help strings
         p = sub.add_parser(name, help=text, description=text)
-        module.add_arguments(p)
+        _add_options(p, module)
         _add_common(p)
     return parser
+
+
+def list_params(module) -> str:
+    """The ``--list-params`` table of a protocol, generated from its parameter declarations."""
+    params, derived = describe(module.CONFIG)
+    rows = [(p.path, p.default_text(), p.spec.unit or "", p.spec.range_text(p.path.rsplit(".", 1)[-1]), p.spec.doc)
+            for p in params.values()]
+    widths = [max(len(r[k]) for r in rows + [("parameter", "default", "unit", "allowed", "")]) for k in range(4)]
+    fmt = "  ".join(f"{{:{w}s}}" for w in widths) + "  {}"
+    lines = [f"{module.NAME}: {len(params)} parameters (set with --set NAME=VALUE, --config FILE or the options)",
+             fmt.format("parameter", "default", "unit", "allowed", "meaning"), *(fmt.format(*r) for r in rows)]
+    if derived:
+        lines += ["", "derived (read-only; set what they are computed from):"]
+        lines += [f"  {d.path} = {d.doc}  [from {', '.join(d.sources)}]" for d in derived.values()]
+    return "\n".join(lines)
 
 
 def _default_out(name: str, seed: int) -> Path:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     return RESULTS_ROOT / name / f"{stamp}-seed{seed}"
+
+
+def collect_assignments(args, module) -> tuple[dict[str, tuple[str, str, bool]], dict]:
+    """Every parameter the user gave, as ``path -> (where, text, bare number in unit)``.
+
+    Later sources win: ``--config`` file, then the protocol's options, then ``--set``. Names are
+    resolved and value syntax is checked here, on the class alone (no Brian2).
+    """
+    cls = module.CONFIG
+    assignments: dict[str, tuple[str, str, bool]] = {}
+    settings: dict = {}
+    if args.config is not None:
+        values, settings = read_config_file(args.config)
+        if settings.get("protocol") not in (None, module.NAME):
+            raise OverrideError(f"--config {args.config}: a {settings['protocol']} run, not {module.NAME}")
+        for name, text in values.items():
+            path = resolve(cls, name, f"--config {args.config}:")
+            assignments[path] = (f"--config {args.config}: {path}", text, False)
+    for key, value in vars(args).items():
+        if key.startswith("opt:") and value is not None:
+            path = key[4:]
+            text = ",".join(value) if isinstance(value, list) else value
+            assignments[path] = (f"--{_option_name(module, path)}", text, True)
+    for item in args.set:
+        name, text = split_assignment(item)
+        path = resolve(cls, name)
+        assignments[path] = (f"--set {path}", text, False)
+    specs = describe(cls)[0]
+    for path, (where, text, _) in assignments.items():
+        check_syntax(text, specs[path].spec, where)
+    return assignments, settings
+
+
+def _option_name(module, path: str) -> str:
+    options = {**module.OPTIONS, "dt": "dt"}
+    return next(o for o, p in options.items() if p == path).replace("_", "-")
+
+
+def make_config(module, assignments: dict):
+    """The protocol's parameter dataclass with the assignments applied (Brian2 imported here)."""
+    from core.overrides import apply
+
+    specs = describe(module.CONFIG)[0]
+    values = {path: parse_value(text, specs[path].spec, where, bare)
+              for path, (where, text, bare) in assignments.items()}
+    config = module.CONFIG()
+    try:
+        return apply(config, values)
+    except (ValueError, TypeError) as err:
+        given = ", ".join(f"{w}={t}" if w.startswith("--set") else f"{w} {t}" for w, t, _ in assignments.values())
+        raise UsageError(f"{err}" + (f" (given: {given[:200]})" if given else "")) from None
 
 
 def _prepare(argv):
@@ -73,17 +163,21 @@ def _prepare(argv):
     if args.protocol is None:
         parser.print_help()
         raise SystemExit(0)
+    module = all_protocols()[args.protocol]
+    if args.list_params:
+        print(list_params(module))
+        raise SystemExit(0)
     if args.threads < 0:
         raise UsageError(f"--threads {args.threads}: must be >= 0")
-    if not 0 <= args.seed < 2**32:
-        raise UsageError(f"--seed {args.seed}: must be in 0 <= seed < 2**32")
-    if not 0.001 <= args.dt <= 1.0:
-        raise UsageError(f"--dt {args.dt}: must be in 0.001 <= dt <= 1 (ms)")
-    module = all_protocols()[args.protocol]
     try:
-        config = module.make_config(args)
-        config = apply_overrides(config, parse_assignments(args.set))
-    except (ValueError, TypeError) as err:
+        assignments, settings = collect_assignments(args, module)
+        seed = args.seed if args.seed is not None else int(settings.get("seed", 1))
+        if not 0 <= seed < 2**32:
+            raise UsageError(f"--seed {seed}: must be in 0 <= seed < 2**32")
+        args.seed = seed
+        args.device = args.device or settings.get("device") or "standalone"
+        config = make_config(module, assignments)
+    except OverrideError as err:
         raise UsageError(str(err)) from None
     out = args.out or _default_out(args.protocol, args.seed)
     return args, module, config, out
@@ -91,23 +185,26 @@ def _prepare(argv):
 
 def run_protocol(args, module, config, out: Path) -> Path:
     """Run a prepared protocol; write results (and figures) atomically into ``out``."""
+    from brian2 import ms
+
+    from core.jsonio import to_jsonable
     from protocols.engine import Simulation
     from protocols.provenance import provenance
     from protocols.results import ResultsDirectory
 
     results = ResultsDirectory(out, force=args.force)  # refuses an existing dir before simulating
     started = time.perf_counter()
+    dt_ms = float(config.dt / ms)
     # The partial directory exists before simulating, so an unwritable --out fails fast.
     with results:
         with Simulation(device=args.device, name=module.NAME, seed=args.seed, threads=args.threads,
-                        progress=not args.no_progress, dt_ms=args.dt) as sim:
+                        progress=not args.no_progress, dt_ms=dt_ms) as sim:
             output = module.run(config, sim, args.seed)
             cost = sim.cost(output.synaptic_events, time.perf_counter() - started)
         summary = {"protocol": module.NAME, **output.summary, "cost": cost}
         params = {"protocol": module.NAME, "seed": args.seed, "device": args.device,
-                  "dt_ms": args.dt, "runtime_target": cost["runtime_target"],
-                  "openmp_threads": args.threads, "overrides": args.set,
-                  "config": to_jsonable(config), "provenance": provenance()}
+                  "runtime_target": cost["runtime_target"], "openmp_threads": args.threads,
+                  "overrides": args.set, "config": to_jsonable(config), "provenance": provenance()}
         results.write_json("params.json", params)
         results.write_json("data.npz.keys.json", sorted(output.data))  # quick look without numpy
         results.write_npz("data.npz", output.data)

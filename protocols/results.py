@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from protocols.config import to_jsonable
+from core.jsonio import to_jsonable
 
 
 class ResultsExistError(FileExistsError):
@@ -72,7 +72,7 @@ class ResultsDirectory:
         """Write ``obj`` (dataclasses, quantities and numpy values allowed) as indented JSON."""
         target = self.path / name
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
+        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n")
         os.replace(tmp, target)
         return target
 

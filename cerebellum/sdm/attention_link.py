@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cerebellum._checks import check_choice, check_int_array, check_real
+from core.checks import check_choice, check_int_array, check_real
+from core.softmax import softmax  # noqa: F401 - part of this module's API
 from cerebellum.sdm.geometry import _LOG2, _check_nd, _check_r, _log_intersection_table
 
 __all__ = [
@@ -33,38 +34,6 @@ __all__ = [
 ]
 
 _FIT_CONVENTIONS = ("published", "lstsq")
-
-
-def softmax(x, beta=1.0, axis=-1):
-    """Numerically stable ``softmax(beta * x)`` along ``axis``.
-
-    Shared semantics with :func:`hippocampus.attention.softmax` (the two circuit packages may not
-    import each other, so each keeps its own copy): ``-inf`` scores are masked (weight exactly 0),
-    NaN and ``+inf`` are rejected, a slice that is entirely ``-inf`` gives NaN weights, and the
-    maximum is subtracted before exponentiating.  The one difference is the range of ``beta``:
-    here ``beta >= 0`` rather than ``beta > 0``, because this softmax is compared against fitted
-    betas (:func:`fit_beta`), and a fit over a flat window legitimately returns ``beta = 0`` (uniform
-    weights over the unmasked entries; a masked entry stays at weight 0 even then, i.e.
-    ``0 * -inf`` is treated as ``-inf``, not NaN).
-
-    Parameters
-    ----------
-    x : array_like
-        Scores (e.g. cosine similarities); finite or ``-inf``.
-    beta : float
-        Inverse temperature, finite and ``>= 0``.
-    axis : int
-        Axis to normalise over.
-    """
-    beta = check_real("beta", beta, lo=0.0)
-    x = np.asarray(x, dtype=float)
-    if np.any(np.isnan(x)) or np.any(x == np.inf):
-        raise ValueError(f"x contains NaN or +inf (shape {x.shape}): allowed finite values or -inf")
-    z = np.where(x == -np.inf, -np.inf, beta * np.where(x == -np.inf, 0.0, x))
-    zmax = np.max(z, axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        e = np.exp(z - zmax)
-        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def fit_log_linear(x, values, convention="published"):

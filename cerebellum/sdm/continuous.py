@@ -26,7 +26,7 @@ import math
 import numpy as np
 from scipy import integrate, special
 
-from cerebellum._checks import check_real
+from core.checks import check_real
 from cerebellum.sdm.geometry import _LOG2, _check_n, _is_scalar
 
 __all__ = [

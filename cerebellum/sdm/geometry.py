@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from cerebellum._checks import check_int, check_int_array, check_real
+from core.checks import check_int, check_int_array, check_real
 
 __all__ = [
     "ball_size",

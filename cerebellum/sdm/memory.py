@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cerebellum._checks import check_binary_array, check_int, check_int_array, check_rng
+from core.checks import check_binary_array, check_int, check_int_array, check_rng
 from cerebellum.sdm.attention_link import intersection_weights
 from cerebellum.sdm.geometry import _check_nd
 from cerebellum.sdm.packed_bits import _distance_blocks, _pack_bits, _unpack_words, hamming_distances

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cerebellum._checks import check_binary_array
+from core.checks import check_binary_array
 
 __all__ = [
     "hamming_distances",

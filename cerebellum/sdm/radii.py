@@ -29,7 +29,7 @@ import math
 import numpy as np
 from scipy import special
 
-from cerebellum._checks import check_choice, check_int, check_int_array, check_real
+from core.checks import check_choice, check_int, check_int_array, check_real
 from cerebellum.sdm.geometry import (
     _LOG2,
     _check_n,

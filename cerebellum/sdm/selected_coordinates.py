@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from cerebellum._checks import check_binary_array, check_int, check_int_array, check_rng
+from core.checks import check_binary_array, check_int, check_int_array, check_rng
 from cerebellum.sdm.geometry import _check_n, _is_scalar
 
 __all__ = [

@@ -1,12 +1,8 @@
-"""Brian2-free argument checks, the one implementation behind :mod:`cerebellum.validation`.
+"""Argument checks whose messages name the parameter, the value and the allowed range.
 
-:mod:`cerebellum.validation` imports Brian2, which the abstract maths (:mod:`cerebellum.sdm`) must
-not (DESIGN.md: theory stays fast to import), so the plain checks live here and the validation
-module re-exports them next to its unit-aware ``check_quantity``.  Messages name the parameter,
-the value and the allowed range, e.g. ``d = 70 is out of range: allowed 0 <= d <= n = 64``.
-
-``hippocampus._checks`` is this module's twin (the two circuit packages may not import each
-other); ``tests/test_checks_twins.py`` keeps the two identical apart from their docstrings.
+Every public function and parameter dataclass validates through these helpers, so users meet one
+style of message, e.g. ``d = 70 is out of range: allowed 0 <= d <= n = 64``. Plain numbers and
+arrays only: the unit-aware check is :func:`core.units.check_quantity`.
 """
 from __future__ import annotations
 

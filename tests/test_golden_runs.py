@@ -1,0 +1,137 @@
+"""Same seed, same numbers: every protocol at a reduced size against its recorded reference run.
+
+Each case runs one protocol through the CLI (runtime device, seed 1, a few windows or trials) and
+compares it with the run recorded in ``tests/golden/<case>/``: every array of the reference
+``data.npz`` must be present and identical, and every number of the reference ``summary.json``
+(run cost and timings aside) must appear in the new summary as often as in the reference. A
+restructuring of the code must leave these unchanged; a deliberate change of the science
+re-records them with ``python tests/test_golden_runs.py --record`` (``make golden``) and says so in
+its commit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+COMMON = ["--device", "runtime", "--seed", "1", "--no-progress", "--no-figures", "--force"]
+
+#: case name -> (protocol, arguments); small enough for the default suite.
+CASES = {
+    "sdm-recall": ("sdm-recall", ["--r", "500", "--n", "16", "--m", "3", "--queries", "3",
+                                  "--set", "warmup=1", "--set", "read_volleys=2"]),
+    "sdm-recall-dense": ("sdm-recall", ["--mode", "dense", "--n", "16", "--d", "5", "--r", "500", "--m", "3",
+                                        "--queries", "3", "--set", "warmup=1", "--set", "read_volleys=2"]),
+    "eyeblink": ("eyeblink", ["--n-grc", "1000", "--acquisition", "3", "--extinction", "2",
+                              "--reacquisition", "2"]),
+    "eyeblink-isi": ("eyeblink-isi", ["--n-grc", "1000", "--acquisition", "10", "--isis", "150", "250"]),
+    "hopfield-recall": ("hopfield-recall", ["--memories", "4", "--slots", "5", "--copies", "3", "--betas", "5,10",
+                                            "--noise", "0,0.2", "--partial", "0.5", "--read-ms", "50",
+                                            "--settle-ms", "20"]),
+    "navigation": ("navigation", ["--width", "4", "--steps", "20", "--steps-env2", "10", "--copies", "2"]),
+}
+
+#: summary keys whose numbers measure the machine, not the model.
+TIMING_KEYS = {"cost", "execute_breakdown_s", "protocol_timing_s"}
+
+
+def start_case(name: str, out: Path, cache: Path) -> subprocess.Popen:
+    """Start the CLI run of case ``name`` writing to ``out``."""
+    protocol, args = CASES[name]
+    env = {**os.environ, "SPIKING_MEMORY_CACHE": str(cache)}
+    return subprocess.Popen([sys.executable, "-m", "protocols", protocol, *COMMON, "--out", str(out), *args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_cases(names, root: Path, cache: Path, parallel: int = 2) -> dict[str, Path]:
+    """Run cases, ``parallel`` at a time; return their results directories (raise on a failure)."""
+    pending = list(names)
+    running: list[tuple[str, subprocess.Popen]] = []
+    done = {}
+    while pending or running:
+        while pending and len(running) < parallel:
+            name = pending.pop(0)
+            running.append((name, start_case(name, root / name, cache)))
+        name, proc = running.pop(0)
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"case {name} failed (exit {proc.returncode}):\n{err[-2000:]}")
+        done[name] = root / name
+    return done
+
+
+def summary_numbers(obj, skip=TIMING_KEYS) -> Counter:
+    """Multiset of the numbers in a summary (booleans and timing sections excluded)."""
+    out: Counter = Counter()
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k not in skip:
+                    walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
+            out[float(x)] += 1
+
+    walk(obj)
+    return out
+
+
+def compare(reference: Path, new: Path) -> list[str]:
+    """Differences between a reference and a new results directory (empty: identical)."""
+    problems = []
+    with np.load(reference / "data.npz") as ref, np.load(new / "data.npz") as got:
+        for key in ref.files:
+            if key not in got.files:
+                problems.append(f"data.npz lacks {key}")
+            elif not np.array_equal(ref[key], got[key], equal_nan=ref[key].dtype.kind == "f"):
+                problems.append(f"data.npz[{key}] differs")
+    ref_numbers = summary_numbers(json.loads((reference / "summary.json").read_text()))
+    new_numbers = summary_numbers(json.loads((new / "summary.json").read_text()))
+    missing = ref_numbers - new_numbers
+    if missing:
+        problems.append(f"summary.json lacks {sum(missing.values())} numbers of the reference, e.g. "
+                        f"{sorted(missing)[:5]}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def golden_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("golden")
+    return run_cases(list(CASES), root, root / "cache")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_protocol_reproduces_its_reference_run(golden_runs, case):
+    assert (GOLDEN / case / "data.npz").is_file(), f"no reference for {case}: run `make golden`"
+    assert compare(GOLDEN / case, golden_runs[case]) == []
+
+
+def _record() -> None:
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = run_cases(list(CASES), Path(tmp), Path(tmp) / "cache")
+        for name, path in runs.items():
+            target = GOLDEN / name
+            target.mkdir(parents=True, exist_ok=True)
+            for f in ("summary.json", "data.npz"):
+                shutil.copy2(path / f, target / f)
+            print(f"recorded {target}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--record"]:
+        raise SystemExit("usage: python tests/test_golden_runs.py --record")
+    _record()
