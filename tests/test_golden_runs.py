@@ -106,9 +106,12 @@ def compare(reference: Path, new: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def golden_runs(tmp_path_factory):
+def golden_runs(request, tmp_path_factory):
+    """The selected cases, run two at a time (one fixture, so ``-k`` runs only what it selects)."""
+    selected = [item.callspec.params["case"] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")]
     root = tmp_path_factory.mktemp("golden")
-    return run_cases(list(CASES), root, root / "cache")
+    return run_cases(selected, root, root / "cache")
 
 
 @pytest.mark.parametrize("case", list(CASES))
