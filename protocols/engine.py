@@ -3,17 +3,23 @@
 Protocols build their circuit inside ``with Simulation(...) as sim``, schedule every phase with
 :meth:`Simulation.run`, call :meth:`Simulation.execute` once, and then read their monitors.
 
-* ``device="standalone"`` (default) generates one ``cpp_standalone`` program for the whole
-  schedule, compiles it in a per-protocol build directory that is kept between runs (an unchanged
-  network recompiles nothing), and runs it once.
+* ``device="standalone"`` (default) generates one ``cpp_standalone`` project for the whole schedule in
+  a private directory, takes the compiled program for that code from the cache
+  (:mod:`protocols.build_cache`; compiled on a miss) and runs it there with the seed and any
+  run-time values on its command line. Code is generated deterministically and does not contain the
+  seed, so a new seed, and any value registered with :meth:`Simulation.set_at_run_time`, reuses the
+  same program; runs of one program execute side by side.
 * ``device="runtime"`` runs each phase immediately with Brian2's runtime code generation (numpy by
   default: no compile step, good for small tests).
+
+The compiled program times its phases itself (loading, set-up, simulation loop, writing results)
+and reports its peak memory; ``profile=True`` adds Brian2's per-code-object times.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,18 +27,53 @@ from pathlib import Path
 
 import numpy as np
 
+from protocols.build_cache import CHILD, BuildError, ProgramCache, cache_root
+
+__all__ = ["Simulation", "RunOutput", "synaptic_events", "cache_root", "BuildError", "DEVICES"]
+
 DEVICES = ("standalone", "runtime")
 RUNTIME_TARGETS = ("numpy", "cython")
 
-# C++ body of the standalone progress reporter: one parseable line per report, read by
-# ``protocols.progress`` which turns it into a progress bar.
+# C++ body of the standalone progress reporter: one parseable line per report, read by the supervisor.
 _CPP_REPORT = r'std::cout << "@progress " << start << " " << completed << " " << duration << " " << elapsed << std::endl << std::flush;'
 
+# The seed comes from the command line (``--seed=N``), so it is not part of the code: every generator
+# k is seeded with N + k, as ``brian2.seed(N)`` does (without --seed: Brian2's random seeding).
+_SEED_CODE = r"""
+{
+    unsigned long _engine_seed = 0UL;
+    bool _engine_seeded = false;
+    for (auto _it = args.begin(); _it != args.end(); ) {
+        if (_it->rfind("--seed=", 0) == 0) {
+            _engine_seed = std::stoul(_it->substr(7)); _engine_seeded = true; _it = args.erase(_it);
+        } else ++_it;
+    }
+    if (_engine_seeded)
+        for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)
+            brian::_random_generators[_i].seed(_engine_seed + _i);
+}
+"""
 
-def cache_root() -> Path:
-    """Where compiled standalone programs are kept (``$SPIKING_MEMORY_CACHE`` or ~/.cache)."""
-    env = os.environ.get("SPIKING_MEMORY_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "spiking-memory"
+# Phase clocks of the compiled program and its peak memory (VmHWM), written next to its results.
+_PHASE_CODE = {
+    "before_start": "struct timespec _ph_start, _ph_loaded, _ph_loop0, _ph_write0, _ph_end; double _ph_loop = 0.0;"
+                    " clock_gettime(CLOCK_MONOTONIC, &_ph_start);",
+    "after_start": "clock_gettime(CLOCK_MONOTONIC, &_ph_loaded);",
+    "before_network_run": "clock_gettime(CLOCK_MONOTONIC, &_ph_loop0);",
+    "after_network_run": "{ struct timespec _e; clock_gettime(CLOCK_MONOTONIC, &_e);"
+                         " _ph_loop += (_e.tv_sec - _ph_loop0.tv_sec) + 1e-9 * (_e.tv_nsec - _ph_loop0.tv_nsec); }",
+    "before_end": "clock_gettime(CLOCK_MONOTONIC, &_ph_write0);",
+    "after_end": r"""{
+    clock_gettime(CLOCK_MONOTONIC, &_ph_end);
+    auto _ph_d = [](struct timespec a, struct timespec b) { return (b.tv_sec - a.tv_sec) + 1e-9 * (b.tv_nsec - a.tv_nsec); };
+    std::ofstream _f(brian::results_dir + "engine_phases.txt");
+    _f.precision(9);
+    _f << "load " << _ph_d(_ph_start, _ph_loaded) << "\nloop " << _ph_loop
+       << "\nwrite " << _ph_d(_ph_write0, _ph_end) << "\ntotal " << _ph_d(_ph_start, _ph_end) << "\n";
+    std::ifstream _st("/proc/self/status"); std::string _l;
+    while (std::getline(_st, _l)) if (_l.rfind("VmHWM", 0) == 0) _f << _l << "\n";
+}""",
+}
 
 
 @dataclass
@@ -42,9 +83,9 @@ class RunOutput:
     Attributes
     ----------
     summary : dict
-        Metrics a person reads (targets with pass/fail, equivalence numbers); JSON-ready.
+        Metrics a person reads (targets, equivalence numbers); JSON-ready.
     data : dict of array
-        The raw arrays the protocol's issue names; saved to ``data.npz``.
+        The raw arrays the protocol saves to ``data.npz``.
     synaptic_events : int
         Spikes delivered through synapses during the whole run (spikes x out-degree, plus
         ``PoissonInput`` events), for the events-per-second figure of merit.
@@ -86,9 +127,9 @@ class Simulation:
     device : {"standalone", "runtime"}
         Code-generation target family.
     name : str
-        Build-directory name (one per protocol / network shape family).
+        Protocol name (names the compile workspace and the run directory).
     seed : int or None
-        Seed of Brian2's random number generator (connectivity is drawn with numpy by the
+        Seed of Brian2's random number generators (connectivity is drawn with numpy by the
         protocol, from the same seed, so it does not depend on the device).
     threads : int
         OpenMP threads for standalone (0 = off; measured faster on 2 cores).
@@ -96,10 +137,14 @@ class Simulation:
         Show a progress bar (hidden automatically when stderr is not a terminal).
     runtime_target : {"numpy", "cython"}
         Code generation for ``device="runtime"``.
-    build_dir : Path or None
-        Override the standalone build directory.
+    cache_dir : Path or None
+        Cache root for compiled programs and run directories (default :func:`cache_root`).
     dt_ms : float
-        Integration time step in ms (``defaultclock.dt``); default 0.1 ms.
+        Integration time step in ms (``defaultclock.dt``).
+    profile : bool
+        Record Brian2's per-code-object times (standalone).
+    keep_run_dir : bool
+        Keep the generated project and raw results of a standalone run (for debugging).
     """
 
     device: str = "standalone"
@@ -108,14 +153,18 @@ class Simulation:
     threads: int = 0
     progress: bool = True
     runtime_target: str = "numpy"
-    build_dir: Path | None = None
+    cache_dir: Path | None = None
     dt_ms: float = 0.1
+    profile: bool = False
+    keep_run_dir: bool = False
     segments: list = field(default_factory=list)  # (t_end in s, label) per scheduled run
     build_time_s: float = 0.0
     run_time_s: float = 0.0
-    _lock: object = None
+    program: dict = field(default_factory=dict)
+    _run_dir: Path | None = None
     _bar: object = None
     _saved_run_cmd: object = None
+    _run_args: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.device not in DEVICES:
@@ -127,8 +176,7 @@ class Simulation:
             raise ValueError(f"threads = {self.threads!r} is out of range: allowed threads >= 0")
         if not 0.001 <= self.dt_ms <= 1.0:
             raise ValueError(f"dt = {self.dt_ms} ms is out of range: allowed 0.001 ms <= dt <= 1 ms")
-        if self.build_dir is None:
-            self.build_dir = cache_root() / "standalone" / self.name
+        self.cache_dir = Path(self.cache_dir) if self.cache_dir is not None else cache_root()
 
     # -- device lifetime ---------------------------------------------------------------------
     def __enter__(self) -> "Simulation":
@@ -138,30 +186,25 @@ class Simulation:
         reinit_devices()
         brian2.defaultclock.dt = self.dt_ms * brian2.ms
         if self.device == "standalone":
-            self.build_dir = Path(self.build_dir)
-            self.build_dir.parent.mkdir(parents=True, exist_ok=True)
-            # Two runs of one protocol at once would share a build directory: serialise them.
-            self._lock = open(self.build_dir.with_name(self.build_dir.name + ".lock"), "w")
-            fcntl.flock(self._lock, fcntl.LOCK_EX)
-            try:
-                brian2.set_device("cpp_standalone", directory=str(self.build_dir), build_on_run=False)
-                brian2.prefs.devices.cpp_standalone.openmp_threads = self.threads
-                # Brian2's default `make -j` has no job limit: hundreds of compilers on 2 cores.
-                brian2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
-                self._saved_run_cmd = brian2.prefs.devices.cpp_standalone.run_cmd_unix
-                # Flush subnormal floats to zero (x86 SSE: FTZ + DAZ bits of MXCSR). Exponentially
-                # decaying state of silent cells (eligibility chains, conductances) otherwise ends
-                # in the subnormal range, where every operation is ~100x slower; values below
-                # 2.2e-308 change no spike.
-                brian2.get_device().insert_code("before_start", _FLUSH_SUBNORMALS)
-            except BaseException:
-                self._release_lock()
-                raise
+            brian2.set_device("cpp_standalone", build_on_run=False)
+            prefs = brian2.prefs.devices.cpp_standalone
+            prefs.openmp_threads = self.threads
+            # Brian2's default `make -j` has no job limit: hundreds of compilers on 2 cores.
+            prefs.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+            self._saved_run_cmd = prefs.run_cmd_unix
+            device = brian2.get_device()
+            # Flush subnormal floats to zero (x86 SSE: FTZ + DAZ bits of MXCSR). Exponentially
+            # decaying state of silent cells (eligibility chains, conductances) otherwise ends in the
+            # subnormal range, where every operation is ~100x slower; values below 2.2e-308 change no spike.
+            device.insert_code("before_start", _FLUSH_SUBNORMALS)
+            for slot, code in _PHASE_CODE.items():
+                device.insert_code(slot, code)
+            device.insert_code("main", _SEED_CODE)
         else:
             brian2.set_device("runtime")
             brian2.prefs.codegen.target = self.runtime_target
-        if self.seed is not None:
-            brian2.seed(self.seed)
+            if self.seed is not None:
+                brian2.seed(self.seed)
         return self
 
     def __exit__(self, *exc) -> bool:
@@ -170,18 +213,13 @@ class Simulation:
 
         if self._bar is not None:
             self._bar.close()
-        if self._saved_run_cmd is not None:  # the progress wrapper is specific to this run
+        if self._saved_run_cmd is not None:  # the supervisor command is specific to this run
             brian2.prefs.devices.cpp_standalone.run_cmd_unix = self._saved_run_cmd
         reinit_devices()
         brian2.set_device("runtime")
-        self._release_lock()
+        if self._run_dir is not None and not self.keep_run_dir:
+            shutil.rmtree(self._run_dir, ignore_errors=True)
         return False
-
-    def _release_lock(self) -> None:
-        if self._lock is not None:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
-            self._lock = None
 
     # -- schedule ----------------------------------------------------------------------------
     @property
@@ -197,12 +235,30 @@ class Simulation:
         self.segments.append((self.simulated_time_s + seconds, label))
         if self.device == "standalone":
             report = _CPP_REPORT if self.progress else None
-            net.run(duration, report=report, report_period=1 * brian2.second)
+            net.run(duration, report=report, report_period=1 * brian2.second, profile=self.profile)
         else:
             start = time.perf_counter()
             net.run(duration, report=self._runtime_report if self.progress else None,
                     report_period=1 * brian2.second)
             self.run_time_s += time.perf_counter() - start
+
+    def set_at_run_time(self, variable, value) -> None:
+        """Give a state variable its value when the program starts, not in the generated code.
+
+        Parameters
+        ----------
+        variable : brian2 VariableView
+            E.g. ``synapses.A_plus`` for a ``(shared, constant)`` parameter, or ``group.I_ext``.
+        value : quantity or array
+            The value (a scalar fills the whole variable).
+
+        With ``device="runtime"`` the value is assigned at once. In standalone it is passed on the
+        program's command line, so changing it reuses the compiled program.
+        """
+        if self.device == "standalone":
+            self._run_args[variable] = value
+        else:
+            variable[:] = value
 
     def _runtime_report(self, elapsed, completed, start, duration):
         from protocols.progress import make_bar
@@ -216,32 +272,48 @@ class Simulation:
         self._bar.refresh()
 
     def execute(self) -> None:
-        """Compile and run the scheduled standalone program (no-op for runtime)."""
+        """Generate, compile (unless cached) and run the scheduled standalone program (no-op for runtime)."""
         if self.device != "standalone":
             return
         import brian2
 
         device = brian2.get_device()
-        start = time.perf_counter()
-        device.build(directory=str(self.build_dir), compile=True, run=False, with_output=False)
-        self.build_time_s = time.perf_counter() - start
-        # By file path, not `-m`: the wrapper runs in the build directory, whatever the install.
-        wrapper = [sys.executable, str(Path(__file__).with_name("progress.py")), "--total", str(self.simulated_time_s),
-                   "--segments", json.dumps(self.segments)]
-        timing_file = self.build_dir / "program_wall_time.txt"
-        timing_file.unlink(missing_ok=True)
-        wrapper += ["--timing-file", str(timing_file)]
+        started = time.perf_counter()
+        _sort_single_value_assignments(device.main_queue)
+        runs = self.cache_dir / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        self._run_dir = Path(_fresh_dir(runs, self.name))
+        device.build(directory=str(self._run_dir), compile=False, run=False, with_output=False)
+        codegen_s = time.perf_counter() - started
+        binary, info = ProgramCache(self.cache_dir).program(self._run_dir, self.name)
+        self.build_time_s = time.perf_counter() - started
+        timing_file = self._run_dir / "program_wall_time.txt"
+        wrapper = [sys.executable, str(CHILD), "--total", str(self.simulated_time_s),
+                   "--segments", json.dumps(self.segments), "--timing-file", str(timing_file)]
         if not self.progress:
             wrapper.append("--quiet")
-        brian2.prefs.devices.cpp_standalone.run_cmd_unix = [*wrapper, "--", "./main"]
-        device.run(directory=str(self.build_dir), with_output=True)
-        # Timed around the program itself by the wrapper: all run() segments, no Python start-up.
+        brian2.prefs.devices.cpp_standalone.run_cmd_unix = [*wrapper, "--", str(binary)]
+        run_args = [] if self.seed is None else [f"--seed={int(self.seed)}"]
+        if self._run_args:
+            run_args += _run_arg_strings(device, self._run_dir, self._run_args)
+        device.run(directory=str(self._run_dir), with_output=True, run_args=run_args)
         self.run_time_s = float(timing_file.read_text())
+        phases = _read_phases(Path(device.results_dir) / "engine_phases.txt")
+        self.program = {"key": info.key, "cached": info.cached, "codegen_s": round(codegen_s, 3),
+                        "compile_s": round(info.compile_s, 3), **phases}
+        if self.profile:
+            self.program["profile_s"] = _read_profile(Path(device.results_dir) / "profiling_info.txt")
 
     def cost(self, synaptic_events: int, wall_time_s: float) -> dict:
-        """Run-cost record for ``summary.json``."""
+        """Run-cost record for ``summary.json`` (times in s, memory in MiB).
+
+        ``realtime_factor`` and ``synaptic_events_per_s`` refer to the simulation loop alone; the
+        compiled program's start-up (loading data, building synapses) and write-out are reported
+        beside it (``program``), the compile and code generation under ``build_time_s``.
+        """
         sim_s = self.simulated_time_s
-        return {
+        loop = self.program.get("loop_s", self.run_time_s) or self.run_time_s
+        out = {
             "device": self.device,
             "dt_ms": self.dt_ms,
             "runtime_target": self.runtime_target if self.device == "runtime" else None,
@@ -250,10 +322,88 @@ class Simulation:
             "wall_time_s": round(wall_time_s, 3),
             "build_time_s": round(self.build_time_s, 3),
             "simulation_wall_time_s": round(self.run_time_s, 3),
-            "realtime_factor": round(self.run_time_s / sim_s, 3) if sim_s else None,
+            "loop_time_s": round(loop, 3),
+            "realtime_factor": round(loop / sim_s, 4) if sim_s else None,
             "synaptic_events": int(synaptic_events),
-            "synaptic_events_per_s": round(synaptic_events / self.run_time_s) if self.run_time_s else None,
+            "synaptic_events_per_s": round(synaptic_events / loop) if loop else None,
         }
+        if self.program:
+            rest = self.run_time_s - loop
+            out["program"] = {**self.program, "outside_loop_s": round(rest, 3),
+                              "outside_loop_fraction": round(rest / self.run_time_s, 4) if self.run_time_s else None}
+        return out
+
+
+def _fresh_dir(parent: Path, name: str) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"{name}-{os.getpid()}-", dir=parent)
+
+
+def _sort_single_value_assignments(queue: list) -> None:
+    """Make the generated ``main.cpp`` independent of Python's hash seed.
+
+    Brian2 queues the reset of every clock from a ``set``, so consecutive scalar assignments come in
+    an arbitrary order. Writes to different arrays commute; a stable sort by array name keeps the
+    order of writes to the same array.
+    """
+    i = 0
+    while i < len(queue):
+        if queue[i][0] != "set_by_single_value":
+            i += 1
+            continue
+        j = i
+        while j < len(queue) and queue[j][0] == "set_by_single_value":
+            j += 1
+        queue[i:j] = sorted(queue[i:j], key=lambda entry: entry[1][0])
+        i = j
+
+
+def _run_arg_strings(device, run_dir: Path, values: dict) -> list[str]:
+    """``name=value`` command-line arguments; arrays go to files in the run directory."""
+    import hashlib
+
+    from brian2 import Quantity
+
+    out = []
+    for view, value in values.items():
+        var = view.variable
+        name = f"{var.owner.name}.{var.name}"
+        arr = np.asarray(value / view.dim if isinstance(value, Quantity) else value, dtype=var.dtype)
+        if arr.size == 1:
+            out.append(f"{name}={arr.reshape(()).item()!r}")
+        else:
+            path = run_dir / "static_arrays" / f"runarg_{name}_{hashlib.md5(arr.tobytes()).hexdigest()}.dat"
+            arr.tofile(path)
+            out.append(f"{name}={path}")
+    return out
+
+
+def _read_phases(path: Path) -> dict:
+    phases: dict = {}
+    try:
+        for line in path.read_text().splitlines():
+            key, *rest = line.replace(":", " ").split()
+            if key == "VmHWM":
+                phases["peak_memory_mib"] = round(float(rest[0]) / 1024, 1)
+            elif rest:
+                phases[f"{key}_s"] = round(float(rest[0]), 4)
+    except (OSError, ValueError, IndexError):
+        pass
+    return phases
+
+
+def _read_profile(path: Path, top: int = 12) -> dict:
+    """Brian2's per-code-object times (s), largest first; the rest summed as ``other``."""
+    try:
+        rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        times = sorted(((name, float(t)) for name, t in rows), key=lambda r: -r[1])
+    except (OSError, ValueError):
+        return {}
+    out = {name: round(t, 4) for name, t in times[:top]}
+    if len(times) > top:
+        out["other"] = round(sum(t for _, t in times[top:]), 4)
+    return out
 
 
 def _label_at(segments, t: float) -> str:

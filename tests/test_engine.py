@@ -26,7 +26,7 @@ def _tiny_network(rng):
 
 def _run(device, tmp_path, timings=None):
     with Simulation(device=device, name="engine-test", seed=3, progress=False,
-                    build_dir=tmp_path / "build") as sim:
+                    cache_dir=tmp_path / "cache") as sim:
         net, i, mon_src, mon_tgt = _tiny_network(np.random.default_rng(0))
         from brian2 import ms
 
@@ -99,3 +99,54 @@ def test_ragged_arrays_are_refused_by_name(tmp_path):
     with pytest.raises(TypeError, match="'spikes' has dtype object"):
         with ResultsDirectory(tmp_path / "run") as res:
             res.write_npz("data.npz", {"spikes": np.array([[1], [1, 2]], dtype=object)})
+
+
+_ENGINE_RUN = """
+import json, sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_engine import _tiny_network
+from protocols.engine import Simulation
+from brian2 import ms
+seed = int(sys.argv[1])
+with Simulation(device="standalone", name="engine-seeds", seed=seed, progress=False, cache_dir=sys.argv[2]) as sim:
+    net, i, mon_src, mon_tgt = _tiny_network(np.random.default_rng(seed))
+    sim.run(net, 100 * ms, "only")
+    sim.execute()
+    cost = sim.cost(0, 1.0)
+    print(json.dumps({{"program": cost["program"], "spikes": np.asarray(mon_tgt.t[:]).tolist()}}))
+"""
+
+
+@pytest.mark.standalone
+def test_new_seed_reuses_the_compiled_program_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "run.py"
+    script.write_text(_ENGINE_RUN.format(tests=str(Path(__file__).parent)))
+    runs = []
+    for seed, hash_seed in ((1, "1"), (2, "4"), (1, "7")):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, str(script), str(seed), str(tmp_path / "cache")], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        runs.append(json.loads(out.splitlines()[-1]))
+    keys = {r["program"]["key"] for r in runs}
+    assert len(keys) == 1  # seed and hash seed are not part of the code
+    assert [r["program"]["cached"] for r in runs] == [False, True, True]
+    assert runs[0]["spikes"] == runs[2]["spikes"] != runs[1]["spikes"]  # same seed, same result
+    phases = runs[0]["program"]
+    assert phases["loop_s"] > 0 and phases["peak_memory_mib"] > 0 and phases["total_s"] >= phases["loop_s"]
+
+
+@pytest.mark.standalone
+def test_corrupt_cached_program_is_rebuilt_not_run(tmp_path):
+    rt = _run("standalone", tmp_path)
+    programs = list((tmp_path / "cache" / "programs").glob("*/main"))
+    assert len(programs) == 1
+    programs[0].write_bytes(programs[0].read_bytes()[:1000])  # truncated, as after a kill mid-copy
+    again = _run("standalone", tmp_path)
+    assert again[0] == rt[0]
+    assert programs[0].stat().st_size > 1000  # rebuilt and stored again
