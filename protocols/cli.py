@@ -176,6 +176,13 @@ def _prepare(argv):
             raise UsageError(f"--seed {seed}: must be in 0 <= seed < 2**32")
         args.seed = seed
         args.device = args.device or settings.get("device") or "standalone"
+        if args.out is not None:
+            from protocols.results import ResultsExistError, ResultsLocationError, check_out
+
+            try:
+                check_out(args.out, args.force)
+            except (ResultsExistError, ResultsLocationError) as err:
+                raise UsageError(str(err)) from None
         config = make_config(module, assignments)
     except OverrideError as err:
         raise UsageError(str(err)) from None
@@ -222,20 +229,65 @@ def _draw_figures(results_dir: Path) -> None:
         sys.stderr.write(f"warning: figures failed (results kept):\n{proc.stderr}\n")
 
 
+def clean(argv) -> int:
+    """``python -m protocols clean [DIR ...]``: remove leftovers of killed runs (default ``results/``)."""
+    from protocols.engine import clean_run_dirs
+    from protocols.results import clean_stale
+
+    roots = [Path(a) for a in argv] or [RESULTS_ROOT]
+    bad = [str(r) for r in roots if not r.is_dir()]
+    if bad:
+        raise UsageError(f"clean {bad[0]}: no such directory")
+    done = []
+    for root in roots:
+        for parent in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.name.startswith(".")
+                               and "partial-" not in p.name)]:
+            done += clean_stale(parent)
+    done += clean_run_dirs()
+    print("\n".join(done) if done else "nothing to clean")
+    return 0
+
+
+class _Terminated(BaseException):
+    """SIGTERM / SIGHUP received: unwind like Ctrl-C so results and child processes are cleaned up."""
+
+
+def _on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise _Terminated(signum)
+
+
 def main(argv=None) -> int:
+    import signal
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
     try:
+        if argv[:1] == ["clean"]:
+            return clean(argv[1:])
         args, module, config, out = _prepare(argv)
-        from protocols.results import ResultsExistError, ResultsLocationError
+        from protocols.results import ResultsBusyError, ResultsExistError, ResultsLocationError
 
         try:
             final = run_protocol(args, module, config, out)
-        except (ResultsExistError, ResultsLocationError) as err:
+        except (ResultsExistError, ResultsLocationError, ResultsBusyError) as err:
             raise UsageError(str(err)) from None
     except UsageError as err:
         sys.stderr.write(f"python -m protocols: error: {err}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: no results written, earlier results untouched\n")
+        sys.stderr.write("interrupted; no result written (earlier results untouched)\n")
         return 130
+    except _Terminated as err:
+        sys.stderr.write(f"terminated by signal {err.args[0]}; no result written (earlier results untouched)\n")
+        return 128 + int(err.args[0])
+    except OSError as err:
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        sys.stderr.write(f"python -m protocols: failed: {err.strerror or err}{where}; no result written\n")
+        return 1
+    except RuntimeError as err:  # a failed compile or a crashed program: its message, one line
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        sys.stderr.write(f"python -m protocols: failed: {first}\n")
+        return 1
     print(f"results: {final}")
     return 0

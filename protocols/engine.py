@@ -29,7 +29,7 @@ import numpy as np
 
 from protocols.build_cache import CHILD, BuildError, ProgramCache, cache_root
 
-__all__ = ["Simulation", "RunOutput", "synaptic_events", "cache_root", "BuildError", "DEVICES"]
+__all__ = ["Simulation", "RunOutput", "synaptic_events", "cache_root", "clean_run_dirs", "BuildError", "DEVICES"]
 
 DEVICES = ("standalone", "runtime")
 RUNTIME_TARGETS = ("numpy", "cython")
@@ -282,6 +282,7 @@ class Simulation:
         _sort_single_value_assignments(device.main_queue)
         runs = self.cache_dir / "runs"
         runs.mkdir(parents=True, exist_ok=True)
+        clean_run_dirs(self.cache_dir)
         self._run_dir = Path(_fresh_dir(runs, self.name))
         device.build(directory=str(self._run_dir), compile=False, run=False, with_output=False)
         codegen_s = time.perf_counter() - started
@@ -332,6 +333,22 @@ class Simulation:
             out["program"] = {**self.program, "outside_loop_s": round(rest, 3),
                               "outside_loop_fraction": round(rest / self.run_time_s, 4) if self.run_time_s else None}
         return out
+
+
+def clean_run_dirs(root: Path | None = None) -> list[str]:
+    """Remove run directories of processes that are gone (a killed standalone run leaves its own)."""
+    import re
+
+    from protocols.results import _alive
+
+    runs = Path(root or cache_root()) / "runs"
+    done = []
+    for path in runs.glob("*") if runs.is_dir() else []:
+        m = re.match(r".+-(\d+)-[^-]+$", path.name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path}")
+    return done
 
 
 def _fresh_dir(parent: Path, name: str) -> str:

@@ -98,12 +98,18 @@ def test_bad_input_is_one_line_and_exit_2(toy_protocol, argv, message, capsys):
 def test_existing_results_are_never_overwritten_without_force(toy_protocol, tmp_path, capsys):
     out = tmp_path / "res"
     out.mkdir()
-    (out / "keep.txt").write_text("earlier result")
+    (out / "summary.json").write_text('{"earlier": true}')
     code, io = _main(["toy", "--device", "runtime", "--out", str(out), "--no-progress"], capsys)
     assert code == 2 and "pass --force" in io.err
-    assert (out / "keep.txt").read_text() == "earlier result"
+    assert (out / "summary.json").read_text() == '{"earlier": true}'
     assert _main(["toy", "--device", "runtime", "--out", str(out), "--force", "--no-progress"], capsys)[0] == 0
-    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+    assert "earlier" not in (out / "summary.json").read_text() and (out / "params.json").exists()
+    other = tmp_path / "not-results"
+    other.mkdir()
+    (other / "thesis.tex").write_text("keep")
+    code, io = _main(["toy", "--device", "runtime", "--out", str(other), "--force", "--no-progress"], capsys)
+    assert code == 2 and "not a results directory" in io.err  # --force replaces results only
+    assert (other / "thesis.tex").read_text() == "keep"
 
 
 def test_help_lists_protocols_and_exits_0(toy_protocol, capsys):
@@ -119,7 +125,7 @@ def test_impossible_out_fails_before_simulating(toy_protocol, tmp_path, capsys, 
     ran = []
     monkeypatch.setattr(toy_protocol, "run", lambda *a: ran.append(1))
     code, io = _main(["toy", "--device", "runtime", "--out", str(blocker / "res"), "--no-progress"], capsys)
-    assert code == 2 and "cannot create it" in io.err and io.err.count("\n") == 1
+    assert code == 2 and "is not a directory" in io.err and io.err.count("\n") == 1
     assert ran == []  # failed before any simulation
 
 

@@ -1,11 +1,12 @@
 """The run engine: devices agree, standalone compiles once, costs are reported, results are atomic."""
 import json
+import os
 
 import numpy as np
 import pytest
 
 from protocols.engine import Simulation, synaptic_events
-from protocols.results import ResultsDirectory, ResultsExistError, load_results
+from protocols.results import ResultsBusyError, ResultsDirectory, ResultsExistError, load_results
 
 
 def _tiny_network(rng):
@@ -83,16 +84,34 @@ def test_results_directory_is_atomic_and_never_overwrites(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no partial directory left behind
 
 
-def test_results_that_appear_during_a_run_are_not_overwritten(tmp_path):
+def test_second_run_into_the_same_out_learns_it_lost_before_running(tmp_path):
     final = tmp_path / "run"
-    first, second = ResultsDirectory(final), ResultsDirectory(final)  # both checked before running
+    first, second, third = (ResultsDirectory(final) for _ in range(3))  # all checked before running
     with first:
+        with pytest.raises(ResultsBusyError, match="another run is writing it"):
+            second.__enter__()  # claimed by the first run: refused at once, not after simulating
         first.write_json("summary.json", {"run": 1})
-    with pytest.raises(ResultsExistError, match="appeared during the run"):
-        with second:
-            second.write_json("summary.json", {"run": 2})
+    with pytest.raises(ResultsExistError, match="directory exists"):
+        third.__enter__()
     assert json.loads((final / "summary.json").read_text()) == {"run": 1}
-    assert json.loads((second.path / "summary.json").read_text()) == {"run": 2}  # kept, not lost
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no lock or partial left
+
+
+def test_leftovers_of_killed_runs_are_removed_and_an_interrupted_replacement_restored(tmp_path):
+    import subprocess
+    import sys
+
+    from protocols.results import clean_stale
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()  # a pid that has exited
+    (tmp_path / f".a.partial-{dead}").mkdir()
+    (tmp_path / f".b.old-{dead}").mkdir()  # killed between the two renames of --force: b is missing
+    (tmp_path / f".b.old-{dead}" / "summary.json").write_text("{}")
+    (tmp_path / f".c.partial-{os.getpid()}").mkdir()  # a live run: untouched
+    clean_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b", f".c.partial-{os.getpid()}"])
+    assert (tmp_path / "b" / "summary.json").exists()
 
 
 def test_ragged_arrays_are_refused_by_name(tmp_path):
