@@ -103,8 +103,12 @@ def _tree(text: str, where: str) -> ast.Expression:
             if not (isinstance(exp, ast.Constant) and isinstance(exp.value, (int, float))
                     and abs(exp.value) <= MAX_EXPONENT):
                 raise OverrideError(f"{where}={_cut(text)}: exponents must be numbers of at most {MAX_EXPONENT}")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
+        if isinstance(node, ast.Constant) and (isinstance(node.value, bool)
+                                               or not isinstance(node.value, (int, float))):
             raise OverrideError(f"{where}={_cut(text)}: only numbers, unit names, + - * / ** and lists are allowed")
+        if isinstance(node, ast.BinOp) and any(isinstance(side, (ast.List, ast.Tuple))
+                                               for side in (node.left, node.right)):
+            raise OverrideError(f"{where}={_cut(text)}: arithmetic on lists is not allowed")
     return tree
 
 

@@ -33,7 +33,13 @@ def protocol_of(results_dir: Path) -> str:
     params = results_dir / "params.json"
     if not params.is_file():
         _fail(f"--results {results_dir}: no params.json there (not a protocol results directory)")
-    return json.loads(params.read_text())["protocol"]
+    try:
+        doc = json.loads(params.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        _fail(f"{params}: not valid JSON ({str(err)[:80]})")
+    if not isinstance(doc, dict) or not isinstance(doc.get("protocol"), str):
+        _fail(f"{params}: lacks 'protocol' (not the params.json of a protocol run)")
+    return doc["protocol"]
 
 
 def latest_results(protocol: str, root: Path = RESULTS_ROOT) -> Path | None:
@@ -87,8 +93,18 @@ def main(argv=None) -> int:
             else:
                 print(f"skipping {spec.name}: no `{spec.protocol}` results under {RESULTS_ROOT}/")
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out}: exists and is not a directory")
+    from protocols.results import ResultsDataError
+
     for spec, results_dir in jobs:
-        for path in spec.make(out, results_dir):
+        try:
+            paths = spec.make(out, results_dir)
+        except ResultsDataError as err:
+            _fail(f"figure {spec.name}: {err}")
+        except OSError as err:
+            _fail(f"figure {spec.name}: cannot write to {out} ({err.strerror or err})")
+        for path in paths:
             print(path)
     return 0
 

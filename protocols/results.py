@@ -21,8 +21,8 @@ import numpy as np
 
 from core.jsonio import to_jsonable
 
-__all__ = ["ResultsDirectory", "ResultsExistError", "ResultsLocationError", "ResultsBusyError", "load_results",
-           "clean_stale", "check_out"]
+__all__ = ["ResultsDirectory", "ResultsExistError", "ResultsLocationError", "ResultsBusyError", "ResultsDataError",
+           "load_results", "clean_stale", "check_out"]
 
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)$")
 _RESULT_FILES = ("params.json", "summary.json")
@@ -198,11 +198,60 @@ class ResultsDirectory:
         return target
 
 
+class ResultsDataError(ValueError):
+    """A results directory is incomplete or damaged (the message names the file and what is wrong)."""
+
+
+class _Checked(dict):
+    """A dict from a results file whose missing keys raise :class:`ResultsDataError` naming the file."""
+
+    def __init__(self, data: dict, where: str):
+        super().__init__(data)
+        self.where = where
+
+    def __missing__(self, key):
+        raise ResultsDataError(f"{self.where} lacks {key!r}")
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        if isinstance(value, dict) and not isinstance(value, _Checked):
+            return _Checked(value, f"{self.where}[{key!r}]")
+        return value
+
+
+def _read_json_object(path: Path) -> _Checked:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ResultsDataError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ResultsDataError(f"{path}: cannot be read ({err})") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as err:
+        raise ResultsDataError(f"{path}: not valid JSON ({str(err)[:80]})") from None
+    if not isinstance(doc, dict):
+        raise ResultsDataError(f"{path}: holds a {type(doc).__name__}, not a JSON object")
+    return _Checked(doc, str(path))
+
+
 def load_results(directory: Path) -> tuple[dict, dict, dict]:
-    """Read ``(summary, params, data)`` back from a results directory."""
+    """Read ``(summary, params, data)`` back from a results directory.
+
+    Missing keys of the three raise :class:`ResultsDataError` naming the file and the key, as does a
+    missing, empty, truncated or malformed file; ``params.json`` must name its ``protocol``.
+    """
     directory = Path(directory)
-    summary = json.loads((directory / "summary.json").read_text())
-    params = json.loads((directory / "params.json").read_text())
-    with np.load(directory / "data.npz", allow_pickle=False) as npz:
-        data = {k: npz[k] for k in npz.files}
-    return summary, params, data
+    summary = _read_json_object(directory / "summary.json")
+    params = _read_json_object(directory / "params.json")
+    if not isinstance(params.get("protocol"), str):
+        raise ResultsDataError(f"{directory / 'params.json'}: lacks 'protocol'")
+    path = directory / "data.npz"
+    if not path.is_file():
+        raise ResultsDataError(f"{path}: missing")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            data = {k: npz[k] for k in npz.files}
+    except Exception as err:  # zipfile, zlib, format and pickle errors all mean: damaged file
+        raise ResultsDataError(f"{path}: not a readable .npz file ({type(err).__name__})") from None
+    return summary, params, _Checked(data, str(path))
