@@ -55,7 +55,22 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT} or RESULTS/figures)")
     parser.add_argument("--results", type=Path, help="a protocol results directory to draw from")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--sweep", type=Path, metavar="DIR",
+                        help="draw the target figures of a sweep directory (python -m protocols sweep) into DIR/figures")
     args = parser.parse_args(argv)
+
+    if args.sweep is not None:
+        if not (args.sweep / "sweep.json").is_file():
+            _fail(f"--sweep {args.sweep}: no sweep.json there")
+        from figures.sweep_targets import make_sweep
+
+        try:
+            paths = make_sweep(args.sweep, args.out)
+        except (ValueError, KeyError, TypeError) as err:
+            _fail(f"--sweep {args.sweep}: sweep.json is damaged ({type(err).__name__}: {str(err)[:80]})")
+        for path in paths:
+            print(path)
+        return 0
 
     if args.list:
         for spec in specs.values():

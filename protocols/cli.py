@@ -265,6 +265,10 @@ def main(argv=None) -> int:
     try:
         if argv[:1] == ["clean"]:
             return clean(argv[1:])
+        if argv[:1] == ["sweep"]:
+            from protocols.sweep import main as sweep_main
+
+            return sweep_main(argv[1:])
         args, module, config, out = _prepare(argv)
         from protocols.results import ResultsBusyError, ResultsExistError, ResultsLocationError
 
