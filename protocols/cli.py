@@ -50,6 +50,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="OpenMP threads for standalone (default 0 = off; slower on 2 cores)")
     common.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     common.add_argument("--no-figures", action="store_true", help="skip drawing the figures")
+    common.add_argument("--record", choices=("needed", "all"), default="needed",
+                        help="spikes kept in data.npz: of the populations a metric or figure needs (default), "
+                             "or of every population")
+    common.add_argument("--profile", action="store_true",
+                        help="standalone: time every code object and report it under cost.program.profile_s")
 
 
 def _add_options(parser: argparse.ArgumentParser, module) -> None:
@@ -73,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m protocols",
         description="Run a protocol on the spiking circuits; results go to one directory "
                     "(summary.json, params.json, data.npz, figures/).",
-        epilog="protocols:\n" + "\n".join(f"  {n:18s} {m.DESCRIPTION}" for n, m in registry.items()),
+        epilog="protocols:\n" + "\n".join(f"  {n:18s} {m.DESCRIPTION}" for n, m in registry.items())
+               + "\n\nother commands:\n"
+                 "  sweep NAME ...      many runs (seeds x parameter grid) on dask: python -m protocols sweep --help\n"
+                 "  export-nwb DIR      a run's spikes, trials and parameters as NWB: python -m protocols export-nwb --help\n"
+                 "  clean [DIR ...]     remove leftovers of killed runs (default results/)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="protocol", metavar="PROTOCOL", parser_class=_OneLineParser)
@@ -205,7 +214,8 @@ def run_protocol(args, module, config, out: Path) -> Path:
     # The partial directory exists before simulating, so an unwritable --out fails fast.
     with results:
         with Simulation(device=args.device, name=module.NAME, seed=args.seed, threads=args.threads,
-                        progress=not args.no_progress, dt_ms=dt_ms) as sim:
+                        progress=not args.no_progress, dt_ms=dt_ms, profile=args.profile,
+                        record_all=args.record == "all") as sim:
             output = module.run(config, sim, args.seed)
             cost = sim.cost(output.synaptic_events, time.perf_counter() - started)
         summary = {"protocol": module.NAME, **output.summary, "cost": cost}
@@ -213,8 +223,8 @@ def run_protocol(args, module, config, out: Path) -> Path:
                   "runtime_target": cost["runtime_target"], "openmp_threads": args.threads,
                   "overrides": args.set, "config": to_jsonable(config), "provenance": provenance()}
         results.write_json("params.json", params)
-        results.write_json("data.npz.keys.json", sorted(output.data))  # quick look without numpy
-        results.write_npz("data.npz", output.data)
+        results.write_json("data.npz.keys.json", sorted(output.arrays()))  # quick look without numpy
+        results.write_npz("data.npz", output.arrays())
         results.write_json("summary.json", summary)
         if not args.no_figures:
             _draw_figures(results.path)
@@ -265,6 +275,10 @@ def main(argv=None) -> int:
     try:
         if argv[:1] == ["clean"]:
             return clean(argv[1:])
+        if argv[:1] == ["export-nwb"]:
+            from protocols.nwb_export import main as export_main
+
+            return export_main(argv[1:])
         if argv[:1] == ["sweep"]:
             from protocols.sweep import main as sweep_main
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from protocols.build_cache import CHILD, BuildError, ProgramCache, cache_root
 
-__all__ = ["Simulation", "RunOutput", "synaptic_events", "cache_root", "clean_run_dirs", "BuildError", "DEVICES"]
+__all__ = ["Simulation", "RunOutput", "monitor_spikes", "synaptic_events", "cache_root", "clean_run_dirs", "BuildError", "DEVICES"]
 
 DEVICES = ("standalone", "runtime")
 RUNTIME_TARGETS = ("numpy", "cython")
@@ -89,11 +89,37 @@ class RunOutput:
     synaptic_events : int
         Spikes delivered through synapses during the whole run (spikes x out-degree, plus
         ``PoissonInput`` events), for the events-per-second figure of merit.
+    spikes : dict of str -> (indices, times s, n_cells)
+        Raw spikes of each recorded population; saved as ``spikes_<pop>_i``, ``spikes_<pop>_t`` and
+        ``spikes_<pop>_n``, so any rate or raster can be recomputed without the simulator.
+    epochs : dict of str -> array, optional
+        One row per trial or window: ``start_s``, ``stop_s`` and any further columns (phase, probe
+        flag, ...); saved as ``epochs_<column>``.
     """
 
     summary: dict
     data: dict
     synaptic_events: int = 0
+    spikes: dict = field(default_factory=dict)
+    epochs: dict | None = None
+
+    def arrays(self) -> dict:
+        """Everything saved to ``data.npz``: the protocol's arrays, spikes and the epoch table."""
+        out = dict(self.data)
+        for pop, (i, t, n) in self.spikes.items():
+            out[f"spikes_{pop}_i"] = np.asarray(i, dtype=np.int32)
+            out[f"spikes_{pop}_t"] = np.asarray(t, dtype=float)
+            out[f"spikes_{pop}_n"] = np.int64(n)
+        for col, values in (self.epochs or {}).items():
+            out[f"epochs_{col}"] = np.asarray(values)
+        return out
+
+
+def monitor_spikes(monitor, n_cells: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(indices, times in s, number of cells)`` of a Brian2 ``SpikeMonitor`` after the run."""
+    i = np.asarray(monitor.i[:], dtype=np.int32)
+    t = np.asarray(monitor.t_[:], dtype=float)
+    return i, t, int(n_cells if n_cells is not None else len(monitor.source))
 
 
 def synaptic_events(spike_counts, synapse_sources) -> int:
@@ -145,6 +171,8 @@ class Simulation:
         Record Brian2's per-code-object times (standalone).
     keep_run_dir : bool
         Keep the generated project and raw results of a standalone run (for debugging).
+    record_all : bool
+        Protocols record the spikes of every population, not only those their metrics need.
     """
 
     device: str = "standalone"
@@ -157,6 +185,7 @@ class Simulation:
     dt_ms: float = 0.1
     profile: bool = False
     keep_run_dir: bool = False
+    record_all: bool = False
     segments: list = field(default_factory=list)  # (t_end in s, label) per scheduled run
     build_time_s: float = 0.0
     run_time_s: float = 0.0

@@ -12,7 +12,7 @@ from brian2 import Hz, ms
 from cerebellum.params import CELL_TYPES, CellParams
 from core.params import nested, param, validate
 from protocols import cli
-from protocols.engine import RunOutput, synaptic_events
+from protocols.engine import RunOutput, monitor_spikes, synaptic_events
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ToyConfig:
 
 
 def _toy_run(config, sim, seed):
-    from brian2 import Network, PoissonGroup, SpikeMonitor
+    from brian2 import Network, PoissonGroup, SpikeMonitor, second
 
     group = PoissonGroup(10, config.rate)
     mon = SpikeMonitor(group)
@@ -35,8 +35,10 @@ def _toy_run(config, sim, seed):
     sim.run(net, config.duration, "only phase")
     sim.execute()
     counts = np.asarray(mon.count)
+    half = float(config.duration / second) / 2
     return RunOutput(summary={"spikes": int(counts.sum())}, data={"counts": counts},
-                     synaptic_events=synaptic_events(counts, np.arange(10)))
+                     synaptic_events=synaptic_events(counts, np.arange(10)), spikes={"toy": monitor_spikes(mon)},
+                     epochs={"start_s": [0.0, half], "stop_s": [half, 2 * half], "phase": ["first", "second"]})
 
 
 @pytest.fixture
@@ -169,3 +171,25 @@ def test_params_json_repeats_a_run_exactly(toy_protocol, tmp_path, capsys):
     p1, p2 = (json.loads((d / "params.json").read_text()) for d in (first, again))
     assert p2["seed"] == 7 and p2["device"] == "runtime" and p2["config"] == p1["config"]
     assert np.array_equal(np.load(first / "data.npz")["counts"], np.load(again / "data.npz")["counts"])
+
+
+def test_spikes_and_epochs_are_saved_and_export_to_valid_nwb(toy_protocol, tmp_path, capsys):
+    pynwb = pytest.importorskip("pynwb")
+    out = tmp_path / "res"
+    assert _main(["toy", "--device", "runtime", "--out", str(out), "--no-progress"], capsys)[0] == 0
+    data = np.load(out / "data.npz")
+    assert data["spikes_toy_n"] == 10 and data["spikes_toy_i"].size == data["counts"].sum()
+    assert data["epochs_phase"].tolist() == ["first", "second"]
+    code, io = _main(["export-nwb", str(out), "--out", str(tmp_path / "run.nwb")], capsys)
+    assert code == 0, io.err
+    with pynwb.NWBHDF5IO(str(tmp_path / "run.nwb"), "r") as nwb_io:
+        assert pynwb.validate(io=nwb_io) == []
+        nwb = nwb_io.read()
+        units = nwb.units.to_dataframe()
+        counts = [len(units["spike_times"][k]) for k in range(len(units))]
+        assert counts == data["counts"].tolist()  # spike counts per unit round-trip
+        assert list(units["population"]) == ["toy"] * 10
+        assert nwb.trials["phase"][:].tolist() == ["first", "second"]
+        assert json.loads(nwb.notes)["protocol"] == "toy"
+    code, io = _main(["export-nwb", str(tmp_path / "nowhere")], capsys)
+    assert code == 2 and io.err.count("\n") == 1
