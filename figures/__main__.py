@@ -55,9 +55,18 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT} or RESULTS/figures)")
     parser.add_argument("--results", type=Path, help="a protocol results directory to draw from")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--results-table", action="store_true",
+                        help="write docs/results.md and the README's results section from the saved default runs")
     parser.add_argument("--sweep", type=Path, metavar="DIR",
                         help="draw the target figures of a sweep directory (python -m protocols sweep) into DIR/figures")
     args = parser.parse_args(argv)
+
+    if args.results_table:
+        from figures.results_table import write_results_table
+
+        root = Path(__file__).resolve().parent.parent
+        print(write_results_table(RESULTS_ROOT, root / "docs", root / "README.md"))
+        return 0
 
     if args.sweep is not None:
         if not (args.sweep / "sweep.json").is_file():
