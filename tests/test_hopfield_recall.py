@@ -83,6 +83,14 @@ def test_options_reach_the_config_in_their_declared_units():
     assert config.circuit.copies == 3 and config.circuit.mec_copies == 40 and config.n_memories == 4
 
 
+def test_transition_beta_interpolates_in_log_beta():
+    from protocols.hopfield_recall.analysis import transition_beta
+
+    assert transition_beta([2.0, 4.0], [0.25, 0.75]) == pytest.approx(2 * np.sqrt(2))
+    assert transition_beta([2.0, 4.0], [0.6, 0.9]) == 2.0  # already retrieving at the first beta
+    assert np.isnan(transition_beta([2.0, 4.0], [0.1, 0.3]))
+
+
 def _recomputed(data, default_beta):
     """The judged metrics, recomputed from the saved arrays."""
     from hippocampus.attention import expected_multinomial_tv
