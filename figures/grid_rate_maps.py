@@ -12,14 +12,23 @@ DESCRIPTION = ("grid-cell rate maps of the MEC code (one cell per module; model 
                "queried positions) and similarity to the centre node")
 
 
+def _in_hz(text: str) -> float:
+    """A rate saved in ``params.json`` (``"50.0*Hz"``, or SI ``"50.0*hertz"``) in Hz."""
+    value, _, unit = text.partition("*")
+    if unit.strip() not in ("Hz", "hertz"):
+        raise ValueError(f"mec_max_rate = {text!r}: expected a value in Hz")
+    return float(value)
+
+
 def make(out_dir, results_dir):
     from hippocampus.codes import grid_keys, key_separation
     from hippocampus.grid import GridCode, world_positions
 
     summary, params, data = load_results(results_dir)
     c = params["config"]
-    grid = GridCode(n_modules=c["n_modules"], base_scale=c["base_scale"], scale_ratio=c["scale_ratio"],
-                    cells_per_module=c["cells_per_module"])
+    code = c["code"]
+    grid = GridCode(n_modules=code["n_modules"], base_scale=code["base_scale"], scale_ratio=code["scale_ratio"],
+                    cells_per_module=code["cells_per_module"])
     width = c["world_width"]
     xs = np.linspace(-0.5, width - 0.5, 111)
     xx, yy = np.meshgrid(xs, xs)
@@ -27,7 +36,7 @@ def make(out_dir, results_dir):
     rates = grid.rates(fine, max_rate=1.0)
     m = grid.n_modules
     fig, axes = plt.subplots(1, m + 1, figsize=(2.3 * (m + 1), 2.6))
-    peak = float(c["circuit"]["mec_max_rate"].split()[0]) if isinstance(c["circuit"]["mec_max_rate"], str) else 50.0
+    peak = _in_hz(c["circuit"]["mec_max_rate"])
     measured = data.get("mec_cell_window_rates")
     sel = data["block"] == 0
     pos = data["positions"][data["target"][sel]] if measured is not None else None

@@ -46,10 +46,12 @@ def make(out_dir, results_dir):
     bs = [float(b) for b in pb]
     bx.plot(bs, [pb[b]["tv"] for b in pb], "o-", label="spiking TV(shares, softmax)")
     bx.plot(bs, [pb[b]["expected_multinomial_tv"] for b in pb], "s--", label="expected multinomial TV")
-    bx.plot(bs, [1.5 * pb[b]["expected_multinomial_tv"] for b in pb], ":", color="0.5", label="1.5 × multinomial")
+    limit = summary["targets"]["tv_over_multinomial"]["hi"]
+    bx.plot(bs, [limit * pb[b]["expected_multinomial_tv"] for b in pb], ":", color="0.5",
+            label=f"{limit:g} × multinomial (target)")
     bx.set(xscale="log", xlabel="β", ylabel="total-variation distance",
            title=f"TV / multinomial = {sh['tv_over_multinomial']:.2f}; β={summary['settings']['beta']:g}: "
-                 f"TV {sh['tv_at_default_beta']:.3f}")
+                 + ("TV n/a" if sh["tv_at_default_beta"] is None else f"TV {sh['tv_at_default_beta']:.3f}"))
     bx.title.set_fontsize(9)
     bx.set_xticks(bs, [f"{b:g}" for b in bs])
     bx.minorticks_off()

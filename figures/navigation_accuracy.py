@@ -17,14 +17,18 @@ _PRED = (("predicted_spiking", "spiking network (read-out spike counts)", "o-", 
          ("predicted_node", "node memoriser", "d:", 0.004), ("predicted_edge", "edge memoriser", "^-.", 0.012))
 
 
+def _num(x) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def make(out_dir, results_dir):
     from hippocampus.environment import expected_correct
-    from protocols.navigation import CURVE_BINS, learning_curve
+    from protocols.navigation.analysis import CURVE_BINS, learning_curve
 
     summary, params, data = load_results(results_dir)
     env1 = data["env"] == 0
     obs = data["observation"]
-    n_types = int(params["config"]["n_object_types"])
+    n_types = int(params["config"]["code"]["n_object_types"])
     mids = 0.5 * (CURVE_BINS[:-1] + CURVE_BINS[1:])
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey=True)
     for r, (mask, title) in enumerate(((env1, "all steps (no prediction scored at chance)"),
@@ -44,9 +48,10 @@ def make(out_dir, results_dir):
     axes[0, 0].set_ylabel("accuracy")
     axes[1, 0].set_ylabel("accuracy")
     axes[0, 0].legend(fontsize=8, loc="lower right")
-    t = summary["targets"]
-    fig.suptitle(f"environment 1, link-inference accuracy: spiking {t['spiking_link_inference']:.3f}, "
-                 f"abstract {t['abstract_link_inference']:.3f}, edge memoriser {t['edge_memorizer_link_inference']:.3f}"
-                 f" (points offset horizontally so overlapping curves stay visible)", fontsize=9)
+    t = {k: v["value"] for k, v in summary["targets"].items()}
+    fig.suptitle(f"environment 1, link-inference accuracy: spiking {_num(t['spiking_link_inference'])}, "
+                 f"abstract {_num(t['abstract_link_inference'])}, edge memoriser "
+                 f"{_num(t['edge_memorizer_link_inference'])} (points offset horizontally so overlapping curves stay "
+                 f"visible)", fontsize=9)
     fig.tight_layout()
     return save(fig, out_dir, NAME)

@@ -1,7 +1,7 @@
 """Abstract maths of the hippocampal memory: softmax attention, modern Hopfield networks, TEM-t.
 
-Everything here is plain numpy/scipy (never Brian2, see DESIGN.md), so the theory that the
-spiking network is checked against is fast to import and to test.
+Everything here is plain numpy/scipy (no Brian2), so the theory that the spiking network is
+checked against is fast to import and to test.
 
 Conventions
 -----------
@@ -10,31 +10,36 @@ Conventions
   keep that leading batch axis.
 * ``beta`` is the inverse temperature (dimensionless, ``> 0``) multiplying the raw dot products:
   ``softmax(beta * K q)``.  No ``1/sqrt(d)`` scaling is applied implicitly (fold it into ``beta``).
+  The softmax itself is :func:`core.softmax.softmax` (also importable from here under that name);
+  the functions of this module reject ``beta <= 0`` themselves, since here ``beta`` is a physical
+  inverse temperature.
 * All quantities are dimensionless (codes, scores, probabilities); nothing here carries units.
 
-Sources (see ``/work/shared/reference/hippocampus.md``):
-
+Sources
+-------
 * Ramsauer et al. 2021, "Hopfield networks is all you need", ICLR, arXiv:2008.02217 -- energy,
-  one-step update ``xi_new = X softmax(beta X^T xi)`` and pattern separation (reference §3).
+  one-step update ``xi_new = X softmax(beta X^T xi)`` and pattern separation.
 * Whittington, Warren & Behrens 2022, "Relating transformers to models and neural
   representations of the hippocampal formation", ICLR, arXiv:2112.04035 -- TEM-t: causal
   attention with queries = keys from the position (MEC) code and values from the sensory (LEC)
-  code (reference §2).
-* Hopfield 1982 / Amit, Gutfreund & Sompolinsky 1985 -- classical Hebbian network (capacity
-  about 0.14 d), used as the equal-neuron-count contrast.
+  code.
+* Hopfield 1982, PNAS 79:2554 / Amit, Gutfreund & Sompolinsky 1985, Phys. Rev. Lett. 55:1530 --
+  classical Hebbian network (capacity about 0.14 d), used as the equal-neuron-count contrast.
 * Binomial mean absolute deviation (de Moivre): ``E|X - np| = 2 v C(n, v) p^v (1-p)^(n-v+1)`` with
   ``v = floor(np) + 1`` (Diaconis & Zabell 1991, Statist. Sci. 6:284), used for the expected
-  multinomial sampling error of a spike-count read-out (reference §5).
+  multinomial sampling error of a spike-count read-out.
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from hippocampus._checks import as_array, check_int, check_real
+from core.checks import as_array as _as_array
+from core.checks import check_int as _check_int
+from core.checks import check_real as _check_real
+from core.softmax import softmax
 
 __all__ = [
-    "softmax",
     "softmax_attention",
     "hopfield_update",
     "hopfield_energy",
@@ -46,16 +51,6 @@ __all__ = [
     "total_variation",
     "expected_multinomial_tv",
 ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Argument checks (private aliases of hippocampus._checks, the Brian2-free implementation shared
-# with hippocampus.validation, hippocampus.grid and hippocampus.environment).
-# ---------------------------------------------------------------------------------------------
-
-_check_real = check_real
-_check_int = check_int
-_as_array = as_array
 
 
 def _check_beta(beta, name="beta"):
@@ -78,42 +73,6 @@ def _queries(name, value, dim, dim_text):
 # ---------------------------------------------------------------------------------------------
 # Softmax attention and modern Hopfield networks
 # ---------------------------------------------------------------------------------------------
-
-def softmax(x, beta=1.0, axis=-1):
-    """Numerically stable softmax ``exp(beta x_i) / sum_j exp(beta x_j)`` along ``axis``.
-
-    Parameters
-    ----------
-    x : array_like
-        Scores (dimensionless).  ``-inf`` entries are allowed and get weight 0 (masking); NaN and
-        ``+inf`` are rejected.  A slice that is entirely ``-inf`` gives NaN weights.
-    beta : float, optional
-        Inverse temperature, ``> 0`` (dimensionless).
-
-    Notes
-    -----
-    :func:`cerebellum.sdm.softmax` has the same semantics (masking, rejection of NaN / ``+inf``,
-    NaN for an all-masked slice), except that it also accepts ``beta = 0``, because it is compared
-    against fitted betas; here ``beta`` is a physical inverse temperature and must be positive.
-    The packages may not import each other, hence two copies.
-    axis : int, optional
-        Axis to normalise over.
-
-    Returns
-    -------
-    numpy.ndarray
-        Same shape as ``x``; non-negative and summing to 1 along ``axis``.
-    """
-    beta = _check_beta(beta)
-    x = np.asarray(x, dtype=float)
-    if np.any(np.isnan(x)) or np.any(x == np.inf):
-        raise ValueError(f"x contains NaN or +inf (shape {x.shape}): allowed finite values or -inf")
-    z = beta * x
-    zmax = np.max(z, axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        e = np.exp(z - zmax)
-        return e / np.sum(e, axis=axis, keepdims=True)
-
 
 def softmax_attention(query, keys, values, beta, *, return_weights=False):
     """Softmax attention ``y = softmax(beta * K q)^T V`` (one key/value per row).
@@ -243,8 +202,7 @@ def mean_correct_attention(patterns, beta):
     """Mean attention weight on the matching memory when each stored pattern queries the memory.
 
     Computes ``mean_i softmax(beta * X x_i)_i``: 1 means one-hot retrieval, ``1/N`` full blending.
-    This is the "mean attention on the correct memory" column of the grid-code table in the
-    reference (§7).
+    (the "mean attention on the correct memory" of a key set at inverse temperature ``beta``).
 
     Parameters
     ----------
@@ -459,7 +417,7 @@ def expected_multinomial_tv(p, n_samples):
     ``E[TV] = 1/(2n) sum_k E|X_k - n p_k|`` with ``X_k ~ Binomial(n, p_k)`` (the marginals of the
     multinomial), each term exact via de Moivre's closed form for the binomial mean absolute
     deviation.  This is the floor that a spike-count read-out of a softmax cannot beat with
-    ``n`` spikes (reference §5: the measured spiking error is close to it); for large ``n`` it
+    ``n`` spikes (the measured spiking error is close to it); for large ``n`` it
     approaches ``sum_k sqrt(p_k (1 - p_k) / (2 pi n))``.
 
     Parameters

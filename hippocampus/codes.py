@@ -8,7 +8,7 @@
   rates; code ``a / sqrt(d/2)`` (unit norm on average).
 * **Sensory values**: each of ``n_types`` objects gets a sparse binary LEC pattern with
   ``active`` of ``dim`` cells on (TEM compresses 45 one-hot objects to a 10-d two-hot code,
-  reference ``hippocampus.md`` §1); decoded by the nearest code (max cosine).
+  Whittington et al. 2020, Cell 183:1249); decoded by the nearest code (max cosine).
 """
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ def key_separation(keys) -> float:
 
     This is the one separation the project uses (summaries, tests, figures): with query
     ``q = k_i`` the correct memory's score exceeds every other by at least ``beta`` times it.
-    The retrieval rule of ``reference/hippocampus.md`` asks ``beta * Delta >= log N + 3``.
+    Near one-hot retrieval needs ``beta * Delta >= log N + 3`` (Ramsauer et al. 2021, ICLR,
+    arXiv:2008.02217).
     """
     k = np.asarray(keys, float)
     sim = k @ k.T

@@ -21,7 +21,7 @@ Walls: :meth:`GridWorld.step` with a move that would leave the world **stays in 
 
 Each node carries one object drawn uniformly, with replacement, from ``n_object_types = 45``
 types, so objects repeat (aliasing), as in TEM (Whittington et al. 2020, *Cell* 183:1249; code
-``djcrw/generalising-structural-knowledge``; reference ``hippocampus.md`` §1).
+``djcrw/generalising-structural-knowledge``).
 
 Link inference
 --------------
@@ -45,7 +45,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hippocampus._checks import as_array as _as_array, check_int as _check_int, check_real as _check_real
+from core.checks import as_array as _as_array
+from core.checks import check_int as _check_int
+from core.checks import check_real as _check_real
 
 __all__ = [
     "ACTIONS",

@@ -23,7 +23,7 @@ representation of self-position coupled with matrix representation of self-motio
 Firing rates
 ------------
 The code has signed entries; the non-negative grid-cell rates used by the spiking model come from
-phase-tuned populations (reference ``hippocampus.md`` §7): cell ``i`` of module ``m`` with spatial
+phase-tuned populations: cell ``i`` of module ``m`` with spatial
 phase ``phi_i`` fires at
 
     ``r_i(x) = max_rate * [sum_j cos(k_mj . (x - phi_i))]_+ / 3``,
@@ -55,7 +55,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from hippocampus._checks import as_array as _as_array, check_int as _check_int, check_real as _check_real
+from core.checks import as_array as _as_array
+from core.checks import check_int as _check_int
+from core.checks import check_real as _check_real
 from hippocampus.environment import ACTION_DISPLACEMENTS, ACTIONS, action_index
 # world_positions is defined next to GridWorld (whose .positions uses it) and re-exported here:
 # environment cannot import grid, which imports environment.
@@ -305,7 +307,8 @@ class GridCode:
         """``Delta_min = 1 - max_{i != j} e(x_i) . e(x_j)`` over the nodes of a ``width x height`` world.
 
         With unit-norm codes this is the smallest Ramsauer separation of the stored keys; softmax
-        retrieval is near one-hot when ``beta * Delta_min >~ log N + 3`` (reference §3).
+        retrieval is near one-hot when ``beta * Delta_min >~ log N + 3`` (Ramsauer et al. 2021, ICLR,
+        arXiv:2008.02217).
 
         Parameters
         ----------

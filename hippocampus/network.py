@@ -1,6 +1,7 @@
 """Spiking hippocampal-entorhinal memory that computes softmax attention (modern Hopfield read-out).
 
-Circuit (``reference/hippocampus.md`` §5, Nessler et al. 2013; Krotov & Hopfield 2021; TEM-t):
+Circuit (Nessler et al. 2013, PLoS Comput. Biol. 9:e1003037; Krotov & Hopfield 2021, ICLR,
+arXiv:2008.06996; TEM-t, Whittington, Warren & Behrens 2022, ICLR, arXiv:2112.04035):
 
 * **MEC**: ``mec_copies`` Poisson cells per code unit ``i`` (grid-cell phase class or pattern bit)
   fire at ``mec_max_rate * code_scale * q_i(t)``, where ``q(t)`` is the scheduled query code
@@ -42,26 +43,18 @@ import numpy as np
 from brian2 import (Hz, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, linked_var,
                     ms, second)
 
-from hippocampus.params import MemoryCircuitParams
-
-#: Time grid (ms) that ``period`` and ``settle`` must lie on (the simulation time step).
-TIME_GRID_MS = 0.1
-
-
-def _on_grid(name, value):
-    n = float(value / ms) / TIME_GRID_MS
-    if abs(n - round(n)) > 1e-6:
-        raise ValueError(f"{name} = {value} is not allowed: use a multiple of {TIME_GRID_MS} ms (dt)")
+from core.spikes import periodic_window_counts
+from hippocampus.params import MemoryCircuitParams, check_multiple_of_dt
 
 
 @dataclass(frozen=True)
-class Schedule:
+class WindowSchedule:
     """Piecewise-constant inputs of the memory circuit, one row per window of length ``period``.
 
     Attributes
     ----------
-    period : Quantity (time)
-        Window length (one query / one navigation step); a multiple of 0.1 ms.
+    period : Quantity [ms]
+        Window length (one query / one navigation step); a multiple of ``dt``.
     query : ndarray, shape (n_windows, d_k)
         Query code ``q`` shown on MEC in each window (non-negative, code units).
     beta : ndarray, shape (n_windows,)
@@ -73,9 +66,12 @@ class Schedule:
         Window at whose start each slot's gate closes again; ``>= n_windows`` means never.
     shift : ndarray, shape (n_windows,)
         Common tonic drive added to every memory neuron's exponent.
-    settle : Quantity (time)
-        Start of the read window inside each period (multiple of 0.1 ms); spikes are counted
+    settle : Quantity [ms]
+        Start of the read window inside each period (a multiple of ``dt``); spikes are counted
         from ``settle`` to ``period``.
+    dt : Quantity [ms]
+        Integration time step of the simulation that runs the schedule (``defaultclock.dt`` when
+        the circuit is built); window edges lie on its grid.
     """
 
     period: object
@@ -85,6 +81,7 @@ class Schedule:
     clear: np.ndarray
     shift: np.ndarray
     settle: object
+    dt: object
 
     def __post_init__(self):
         q = np.asarray(self.query, float)
@@ -109,13 +106,14 @@ class Schedule:
             raise ValueError(f"shift has shape {shift.shape}: allowed (n_windows,) = ({n},)")
         if not (0 * ms <= self.settle < self.period):
             raise ValueError(f"settle = {self.settle} is out of range: allowed 0 ms <= settle < period = {self.period}")
-        _on_grid("period", self.period)
-        _on_grid("settle", self.settle)
+        check_multiple_of_dt("period", self.period, self.dt)
+        check_multiple_of_dt("settle", self.settle, self.dt)
         for name, arr in (("query", q), ("beta", beta), ("write", write), ("clear", clear), ("shift", shift)):
             object.__setattr__(self, name, arr)
 
     @property
     def n_windows(self) -> int:
+        """Number of windows."""
         return int(self.query.shape[0])
 
     @property
@@ -126,6 +124,7 @@ class Schedule:
 
     @property
     def duration(self):
+        """Scheduled time, ``n_windows * period`` (Quantity)."""
         return self.n_windows * self.period
 
 
@@ -134,7 +133,7 @@ class MemoryCircuit:
     """Brian2 objects of the memory circuit and the index arrays the metrics need."""
 
     params: MemoryCircuitParams
-    schedule: Schedule
+    schedule: WindowSchedule
     n_slots: int
     d_v: int
     mec: NeuronGroup
@@ -157,15 +156,9 @@ class MemoryCircuit:
 
     # -- read-back helpers (after the run) ---------------------------------------------------
     def _window_counts(self, monitor, n_cols, col_of) -> np.ndarray:
-        period = float(self.schedule.period / second)
-        settle = float(self.schedule.settle / second)
-        t = np.asarray(monitor.t / second)
-        i = np.asarray(monitor.i)
-        w = np.floor(t / period + 1e-9).astype(int)
-        keep = (t - w * period >= settle - 1e-9) & (w < self.schedule.n_windows)
-        counts = np.zeros((self.schedule.n_windows, n_cols), dtype=np.int64)
-        np.add.at(counts, (w[keep], col_of(i[keep])), 1)
-        return counts
+        return periodic_window_counts(np.asarray(monitor.i), np.asarray(monitor.t / second),
+                                      float(self.schedule.period / second), float(self.schedule.settle / second),
+                                      self.schedule.n_windows, n_cols, col_of)
 
     def window_slot_counts(self) -> np.ndarray:
         """Memory spikes per (window, slot) inside each read window, summed over copies."""
@@ -195,9 +188,9 @@ class MemoryCircuit:
         period = float(self.schedule.period / second)
         out = np.zeros((self.schedule.n_windows, len(self.mec_cell_monitors)))
         for k, mon in enumerate(self.mec_cell_monitors):
-            w = np.floor(np.asarray(mon.t / second) / period + 1e-9).astype(int)
-            w = w[w < self.schedule.n_windows]
-            np.add.at(out[:, k], w, 1.0)
+            t = np.asarray(mon.t / second)
+            out[:, k] = periodic_window_counts(np.zeros(t.size, dtype=np.int64), t, period, 0.0,
+                                               self.schedule.n_windows, 1)[:, 0]
         return out / period
 
     def pathways(self):
@@ -223,7 +216,7 @@ class MemoryCircuit:
 
 
 def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: float,
-                         schedule: Schedule, record_mec_cells=(), pad_windows: int = 0) -> MemoryCircuit:
+                         schedule: WindowSchedule, record_mec_cells=(), pad_windows: int = 0) -> MemoryCircuit:
     """Build (not run) the spiking memory for a fixed pool of slots.
 
     Parameters
@@ -237,7 +230,8 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     code_scale : float
         MEC rate of code unit ``i`` is ``mec_max_rate * code_scale * q_i``; choose it so rates
         stay <= ``mec_max_rate`` (e.g. ``sqrt(n_modules)`` for grid codes); larger rates raise.
-    schedule : Schedule
+    schedule : WindowSchedule
+        Its ``dt`` must be the simulation's ``defaultclock.dt``.
     record_mec_cells : sequence of int
         MEC cells whose spikes are recorded (for rate maps); all others are only counted.
     pad_windows : int
@@ -265,6 +259,9 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
         raise ValueError(f"schedule.write has {schedule.write.shape[0]} slots but keys have {n_slots}")
     if not code_scale > 0:
         raise ValueError(f"code_scale = {code_scale} is out of range: allowed code_scale > 0")
+    if abs(float(defaultclock.dt / schedule.dt) - 1) > 1e-9:
+        raise ValueError(f"schedule.dt = {schedule.dt} differs from the simulation's time step "
+                         f"defaultclock.dt = {defaultclock.dt}: build the schedule with the simulation's dt")
 
     period = schedule.period
     max_hz = float(p.mec_max_rate / Hz)
@@ -317,7 +314,7 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
         u = beta_ta(t)*(h - kappa) + shift_ta(t) - I : 1""",
         threshold="rand() < gate*r0*exp(clip(u, -700, 50))*dt", namespace=ns, name="memory")
     # Write / clear times: half a time step early so float rounding never shifts a window edge.
-    half = 0.5 * float(defaultclock.dt / second)
+    half = 0.5 * float(schedule.dt / second)
     per_s = float(period / second)
     memory.t_on = np.repeat(schedule.write * per_s - half, p.copies) * second
     memory.t_off = np.repeat(schedule.clear * per_s - half, p.copies) * second
@@ -360,4 +357,4 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
                          _keys=keys, _code_scale=float(code_scale))
 
 
-__all__ = ["Schedule", "MemoryCircuit", "build_memory_circuit", "TIME_GRID_MS"]
+__all__ = ["WindowSchedule", "MemoryCircuit", "build_memory_circuit"]

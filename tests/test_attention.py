@@ -14,10 +14,10 @@ from hippocampus.attention import (
     hopfield_update,
     mean_correct_attention,
     separation,
-    softmax,
     softmax_attention,
     total_variation,
 )
+from core.softmax import softmax
 
 finite = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
 
@@ -38,6 +38,13 @@ def unit_rows(rng, n, d):
 
 
 # --- softmax -------------------------------------------------------------------------------
+
+def test_attention_uses_the_one_softmax():
+    import core.softmax
+    import hippocampus.attention
+
+    assert hippocampus.attention.softmax is core.softmax.softmax  # a re-export, not a copy
+
 
 @settings(max_examples=40, deadline=None)
 @given(arrays(float, st.integers(1, 12), elements=finite), st.floats(0.1, 20))
@@ -99,8 +106,20 @@ def test_attention_bad_inputs_name_parameter():
         softmax_attention(np.ones(4), bad_keys, v, beta=1.0)
     with pytest.raises(ValueError, match="keys has shape"):
         softmax_attention(np.ones(4), np.ones(4), v, beta=1.0)
-    with pytest.raises(ValueError, match="x contains NaN"):
-        softmax(np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError, match="query contains 1 NaN"):
+        softmax_attention(np.array([np.nan, 1.0, 0.0, 0.0]), k, v, beta=1.0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda b: hopfield_update(np.ones(2), np.eye(2), b),
+    lambda b: hopfield_energy(np.ones(2), np.eye(2), b),
+    lambda b: mean_correct_attention(np.eye(2), b),
+    lambda b: causal_tem_attention(np.eye(3), np.eye(3), b),
+])
+def test_physical_inverse_temperature_must_be_positive(call):
+    # core.softmax allows beta = 0 (fitted betas); an inverse temperature of the memory does not
+    with pytest.raises(ValueError, match=r"beta = 0.0 is out of range: allowed 0.0 < beta"):
+        call(0.0)
 
 
 # --- modern Hopfield -------------------------------------------------------------------------
@@ -285,6 +304,7 @@ def test_abstract_modules_do_not_import_brian2():
     import subprocess
     import sys
 
-    code = ("import sys, hippocampus.attention, hippocampus.grid, hippocampus.environment; "
+    code = ("import sys, hippocampus.attention, hippocampus.grid, hippocampus.environment, hippocampus.codes, "
+            "hippocampus.recall, hippocampus.params, protocols.hopfield_recall, protocols.navigation; "
             "sys.exit('brian2' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -119,7 +119,7 @@ def test_min_separation_11x11_default():
     assert separation(e).min() == pytest.approx(d, abs=1e-12)
     s = GC.similarity_matrix(world_positions(11))
     assert s.shape == (121, 121) and np.allclose(np.diag(s), 1.0)
-    # near one-hot retrieval at beta 10-20 (reference table: .97 / 1.00)
+    # near one-hot retrieval at beta 10-20 (mean correct attention 0.97 / 1.00)
     att = [mean_correct_attention(e, b) for b in (5, 10, 20)]
     assert att[0] < 0.6 and att[1] > 0.97 and att[2] > 0.9999
     # beta * Delta_min >~ log N + 3 at beta = 20

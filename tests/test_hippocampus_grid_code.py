@@ -1,4 +1,4 @@
-"""Grid-code properties the spiking memory relies on (issue #5): exact path integration, separation."""
+"""Grid-code properties the spiking memory relies on: exact path integration, separation of the rate keys."""
 import numpy as np
 
 from hippocampus.codes import grid_keys
@@ -32,7 +32,7 @@ def test_rate_keys_of_11x11_world_are_separable_at_default_beta():
     """Non-negative rate keys: Delta = min(k_i.k_i - max_j k_i.k_j) = 0.362, so beta = 20 gives
     beta * Delta = 7.2, just short of the rule log(121) + 3 = 7.8; what matters is measured instead:
     the attention of an exact query on its own memory at beta = 20."""
-    from hippocampus.attention import softmax
+    from core.softmax import softmax
     from hippocampus.codes import key_separation
 
     g = GridCode()

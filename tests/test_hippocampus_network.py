@@ -1,15 +1,22 @@
 """The spiking memory on the numpy runtime: softmax shares, silent unused slots (any beta), read-out
-spike counts, normalisation, errors."""
+spike counts, normalisation, the time grid, errors."""
 import dataclasses
 
 import numpy as np
 import pytest
 from brian2 import Hz, Network, ms, seed as brian_seed
 
-from hippocampus.attention import expected_multinomial_tv, softmax, total_variation
-from hippocampus.network import Schedule, build_memory_circuit
+from core.softmax import softmax
+from hippocampus.attention import expected_multinomial_tv, total_variation
+from hippocampus.network import WindowSchedule, build_memory_circuit
 from hippocampus.params import MemoryCircuitParams
 
+DT = 0.1 * ms  # the runtime device's defaultclock.dt in every test (conftest)
+
+
+def _schedule(**kw):
+    """A window schedule on the test time step."""
+    return WindowSchedule(**kw, dt=DT)
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +37,7 @@ def _circuit(params, n_windows=3, shift=None, period=150 * ms, seed=0, targets=(
     clear = np.full(n_slots, n_windows)
     beta = np.full(n_windows, 4.0)
     shift = np.zeros(n_windows) if shift is None else np.asarray(shift, float)
-    sch = Schedule(period=period, query=query, beta=beta, write=write, clear=clear, shift=shift, settle=50 * ms)
+    sch = _schedule(period=period, query=query, beta=beta, write=write, clear=clear, shift=shift, settle=50 * ms)
     return build_memory_circuit(params, keys, values, 1.0, sch), keys, values, sch
 
 
@@ -66,8 +73,8 @@ def test_unwritten_slot_stays_silent_at_very_high_beta():
     keys[0, :6] = keys[1, 6:] = 1 / np.sqrt(6)
     keys[2] = 1 / np.sqrt(d)
     query = keys[[1, 1]]
-    sch = Schedule(period=100 * ms, query=query, beta=np.array([20.0, 400.0]), write=np.array([0, 2, 0]),
-                   clear=np.full(3, 2), shift=np.zeros(2), settle=40 * ms)
+    sch = _schedule(period=100 * ms, query=query, beta=np.array([20.0, 400.0]), write=np.array([0, 2, 0]),
+                    clear=np.full(3, 2), shift=np.zeros(2), settle=40 * ms)
     circ = build_memory_circuit(SMALL, keys, np.eye(3), 1.0, sch)
     Network(*circ.objects).run(sch.duration)
     counts = circ.window_slot_counts()
@@ -76,15 +83,19 @@ def test_unwritten_slot_stays_silent_at_very_high_beta():
     assert circ.window_readout_counts()[:, 1].sum() == 0
 
 
-def test_mec_rates_above_the_maximum_are_rejected():
+def test_mec_rates_above_the_maximum_and_windows_off_the_time_grid_are_rejected():
     keys = np.ones((2, 4)) / 2
-    sch = Schedule(period=100 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
-                   clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
+    sch = _schedule(period=100 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
+                    clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
     with pytest.raises(ValueError, match="mec_max_rate"):
         build_memory_circuit(SMALL, keys, np.ones((2, 3)), 2.0, sch)
-    with pytest.raises(ValueError, match="multiple of 0.1 ms"):
-        Schedule(period=100.05 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
-                 clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
+    with pytest.raises(ValueError, match=r"period = 100.05 ms is not allowed: use a multiple of dt = 0.1 ms"):
+        _schedule(period=100.05 * ms, query=np.ones((1, 4)), beta=np.ones(1), write=np.zeros(2, int),
+                  clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms)
+    coarse = WindowSchedule(period=100 * ms, query=np.ones((1, 4)) / 2, beta=np.ones(1), write=np.zeros(2, int),
+                            clear=np.ones(2, int), shift=np.zeros(1), settle=20 * ms, dt=0.5 * ms)
+    with pytest.raises(ValueError, match="schedule.dt = 0.5 ms differs from the simulation's time step"):
+        build_memory_circuit(SMALL, keys, np.ones((2, 3)), 1.0, coarse)
 
 
 def test_shared_inhibition_holds_the_pool_rate_when_all_scores_shift():
@@ -104,9 +115,10 @@ def test_without_inhibition_feedback_rate_tracks_sum_exp():
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(copies=0), "copies = 0"),
-    (dict(w_inh=-1.0), "w_inh"),
-    (dict(tau_key=1 * Hz), "tau_key"),
+    (dict(copies=0), r"copies = 0 is out of range: allowed 1 <= copies <= 1000"),
+    (dict(w_inh=-1.0), r"w_inh = -1.0 is out of range: allowed 0 < w_inh <= 100"),
+    (dict(tau_key=1 * Hz), "tau_key = .* must have units of ms"),
+    (dict(r0=0 * Hz), r"r0 = 0 Hz is out of range: allowed 0 Hz < r0 <= 1000 Hz"),
 ])
 def test_bad_parameters_name_the_parameter(kw, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -115,26 +127,26 @@ def test_bad_parameters_name_the_parameter(kw, match):
 
 def test_shape_mismatches_and_bad_schedules_raise():
     keys = np.ones((3, 4)) / 2
-    sch = Schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
-                   shift=np.zeros(2), settle=20 * ms)
+    sch = _schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
+                    shift=np.zeros(2), settle=20 * ms)
     with pytest.raises(ValueError, match="rows"):
         build_memory_circuit(SMALL, keys, np.ones((2, 5)), 1.0, sch)
     with pytest.raises(ValueError, match="d_k"):
         build_memory_circuit(SMALL, np.ones((3, 5)), np.ones((3, 5)), 1.0, sch)
     with pytest.raises(ValueError, match="beta"):
-        Schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.array([1.0, 0.0]), write=np.zeros(3, int), clear=np.full(3, 2),
-                 shift=np.zeros(2), settle=20 * ms)
+        _schedule(period=100 * ms, query=np.ones((2, 4)), beta=np.array([1.0, 0.0]), write=np.zeros(3, int), clear=np.full(3, 2),
+                  shift=np.zeros(2), settle=20 * ms)
     with pytest.raises(ValueError, match="non-negative"):
-        Schedule(period=100 * ms, query=-np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
-                 shift=np.zeros(2), settle=20 * ms)
+        _schedule(period=100 * ms, query=-np.ones((2, 4)), beta=np.ones(2), write=np.zeros(3, int), clear=np.full(3, 2),
+                  shift=np.zeros(2), settle=20 * ms)
 
 
 def test_slot_is_silent_before_its_write_and_after_its_clear():
     rng = np.random.default_rng(1)
     d, n_slots = 12, 3
     keys = (rng.random((n_slots, d)) < 0.5) / np.sqrt(d / 2)
-    sch = Schedule(period=120 * ms, query=keys[[0, 0, 0]], beta=np.full(3, 4.0),
-                   write=np.array([1, 0, 0]), clear=np.array([2, 3, 3]), shift=np.zeros(3), settle=40 * ms)
+    sch = _schedule(period=120 * ms, query=keys[[0, 0, 0]], beta=np.full(3, 4.0),
+                    write=np.array([1, 0, 0]), clear=np.array([2, 3, 3]), shift=np.zeros(3), settle=40 * ms)
     circ = build_memory_circuit(SMALL, keys, np.eye(n_slots), 1.0, sch)
     assert np.array_equal(sch.active[:, 0], [False, True, False])
     Network(*circ.objects).run(sch.duration)

@@ -1,0 +1,69 @@
+"""Parameters of the navigation protocol (Brian2-free declarations; quantities built on construction)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.params import derived, nested, param, validate
+from hippocampus.params import CodeParams, MemoryCircuitParams, check_multiple_of_dt
+
+__all__ = ["NavigationConfig"]
+
+
+@dataclass(frozen=True)
+class NavigationConfig:
+    """All parameters of the navigation protocol.
+
+    Parameters
+    ----------
+    circuit : MemoryCircuitParams
+        The spiking memory circuit; fewer neurons per slot and per MEC unit than the circuit's
+        defaults (``copies=4, mec_copies=20``): only the argmax memory matters here and there is
+        one slot per step (about 1000).
+    code : CodeParams
+        Grid code of the keys (MEC) and sensory code of the observations (LEC).
+    width : int
+        World side (nodes).
+    n_steps : int
+        Steps in environment 1; 0 = until every node has been visited (at most ``max_steps``).
+    max_steps : int
+        Longest automatic walk; with ``n_steps_env2`` it sets the fixed slot pool.
+    n_steps_env2 : int
+        Steps in the second environment (0 = none).
+    beta : float
+        Inverse temperature of the attention. The rate keys of the 11 x 11 world have minimum
+        separation Delta = 0.362 (:func:`hippocampus.codes.key_separation`): beta 20 gives
+        beta * Delta = 7.2, just below log(121) + 3 = 7.8 (reported in the summary).
+    direc_bias : float
+        Probability of going straight (0.25 in TEM, Whittington et al. 2020, Cell 183:1249).
+    settle, read : Quantity [ms]
+        Settling time and read window of each step (multiples of ``dt``).
+    dt : Quantity [ms]
+        Integration time step.
+    """
+
+    circuit: MemoryCircuitParams = nested(MemoryCircuitParams, "spiking memory circuit", copies=4, mec_copies=20)
+    code: CodeParams = nested(CodeParams, "grid (MEC) and sensory (LEC) codes")
+    width: int = param(11, "world side (nodes)", lo=2, hi=50)
+    max_steps: int = param(1500, "longest automatic walk in environment 1 (sizes the slot pool)", lo=2, hi=20000)
+    n_steps: int = param(0, "steps in environment 1 (0: until every node is visited)", lo=0, hi="max_steps")
+    n_steps_env2: int = param(200, "steps in the second environment (0: none)", lo=0, hi=20000)
+    beta: float = param(20.0, "inverse temperature of the attention", lo=0, lo_open=True, hi=1000)
+    direc_bias: float = param(0.25, "probability of going straight in the random walk", lo=0, hi=1)
+    settle: object = param(50.0, "settling time of each step", unit="ms", lo=0, hi=10000)
+    read: object = param(40.0, "read window of each step", unit="ms", lo=0, lo_open=True, hi=10000)
+    dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
+
+    def __post_init__(self):
+        validate(self)
+        check_multiple_of_dt("settle", self.settle, self.dt)
+        check_multiple_of_dt("read", self.read, self.dt)
+
+    @derived("settle", "read")
+    def period(self):
+        """length of one step's window, settle + read"""
+        return self.settle + self.read
+
+    @derived("n_steps", "max_steps", "n_steps_env2")
+    def pool_size(self) -> int:
+        """memory slots (windows the program is sized for): longest walk of both environments"""
+        return (self.n_steps if self.n_steps > 0 else self.max_steps) + self.n_steps_env2
