@@ -64,7 +64,10 @@ def _add_options(parser: argparse.ArgumentParser, module) -> None:
     for option, path in {**module.OPTIONS, "dt": "dt"}.items():
         info = params[path]
         unit = info.spec.unit
-        metavar = unit.upper() if unit else ("LIST" if info.spec.kind in ("reals", "ints") else None)
+        metavar = {"int": "N", "real": "X", "reals": "LIST", "ints": "LIST", "bool": "BOOL"}.get(
+            info.spec.kind, unit.upper() if unit else None)
+        if info.spec.kind == "quantity":
+            metavar = unit.upper()
         text = f"{info.spec.doc} (default {info.default_text()}; --set {path})".replace("%", "%%")
         nargs = "+" if info.spec.kind in ("reals", "ints") else None
         choices = info.spec.choices or None

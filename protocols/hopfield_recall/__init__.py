@@ -23,7 +23,7 @@ computed by the spiking network (memory-neuron and read-out spike counts); the a
 and every metric are numpy. Theory: Ramsauer et al. 2021 (ICLR, arXiv:2008.02217), Nessler et
 al. 2013 (PLoS Comput. Biol. 9:e1003037).
 
-Modules: :mod:`.config` (parameters), :mod:`.design` (keys, cues, schedule), :mod:`.run`
+Modules: :mod:`.config` (parameters), :mod:`.design` (keys, cues, schedule), :mod:`.simulation`
 (circuit and simulation), :mod:`.analysis` (metrics), :mod:`.targets` (thresholds).
 """
 from __future__ import annotations
@@ -49,14 +49,7 @@ __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "HopfieldRecallConfig", "
 
 
 def run(config, sim, seed):
-    """Run the protocol (imports Brian2); see :func:`protocols.hopfield_recall.run.run`."""
-    from protocols.hopfield_recall.run import run as _run
+    """Run the protocol (imports Brian2); see :func:`protocols.hopfield_recall.simulation.run`."""
+    from protocols.hopfield_recall.simulation import run as _run
 
-    # Importing the submodule ``run`` binds it to this package's name ``run`` (Python sets every
-    # submodule as an attribute of its package): bind this function again so that
-    # ``protocols.hopfield_recall.run`` stays the callable entry point.
-    globals()["run"] = _entry_point
     return _run(config, sim, seed)
-
-
-_entry_point = run

@@ -23,7 +23,7 @@ Predictors on the same walk: spiking network, abstract TEM-t attention (same key
 beta), edge memoriser, node memoriser (Whittington, Warren & Behrens 2022, ICLR,
 arXiv:2112.04035; Whittington et al. 2020, Cell 183:1249).
 
-Modules: :mod:`.config` (parameters), :mod:`.design` (worlds, walks, keys, gates), :mod:`.run`
+Modules: :mod:`.config` (parameters), :mod:`.design` (worlds, walks, keys, gates), :mod:`.simulation`
 (circuit and simulation), :mod:`.analysis` (predictions, accuracies, rate maps), :mod:`.targets`
 (thresholds).
 """
@@ -46,14 +46,7 @@ __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "NavigationConfig", "run"
 
 
 def run(config, sim, seed):
-    """Run the protocol (imports Brian2); see :func:`protocols.navigation.run.run`."""
-    from protocols.navigation.run import run as _run
+    """Run the protocol (imports Brian2); see :func:`protocols.navigation.simulation.run`."""
+    from protocols.navigation.simulation import run as _run
 
-    # Importing the submodule ``run`` binds it to this package's name ``run`` (Python sets every
-    # submodule as an attribute of its package): bind this function again so that
-    # ``protocols.navigation.run`` stays the callable entry point.
-    globals()["run"] = _entry_point
     return _run(config, sim, seed)
-
-
-_entry_point = run
