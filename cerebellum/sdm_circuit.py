@@ -101,7 +101,7 @@ def calibrate(params: SDMCircuitParams, cycles: int = 3, probes: int = 1500) -> 
     the last cycle is ``G_crit``. Returns ``w_mf_grc = G_crit / (theta - 0.5)``, so ``theta``
     synchronous inputs exceed the threshold by ``0.5 / (theta - 0.5)`` and ``theta - 1`` miss it
     by as much. The same run measures GrC latencies and the IO response to one teacher spike.
-    Results are cached in memory and on disk (``protocols`` cache root) per parameter set.
+    Results are cached in memory and on disk (under ``$SPIKING_MEMORY_CACHE``) per parameter set.
 
     Returns
     -------

@@ -93,7 +93,7 @@ class SDMCircuitParams:
         filter chain integrated on every GrC every step (sums all past spikes). ``"last_spike"``
         (default): the same peak-normalised kernel evaluated analytically at ``t - lastspike``
         only when a CF event reads it (no per-step cost). The two agree exactly for one spike per
-        kernel support; a GrC fires once per window and ``period >= 2 x`` the peak, so an earlier
+        kernel support; a GrC fires once per window and ``period >= 2 x`` the peak, so a preceding
         window adds at most the kernel 300 ms after a spike (0.18 % of one LTD step) to the chain
         and nothing to ``last_spike``.
     grc_method : {"euler", "exponential_euler"}

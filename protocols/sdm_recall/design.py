@@ -29,7 +29,7 @@ class Patterns:
     pointers : (m, n_out) uint8
     queries : (q, n) uint8
     query_target : (q,) int64
-        Stored pair each query was made from.
+        Stored pair each query is made from.
     query_distance : (q,) int64
         Hamming distance of each query from its target's address.
     """
