@@ -22,16 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from protocols import sdm_recall  # noqa: E402
 from protocols.engine import Simulation  # noqa: E402
 from protocols.provenance import cpu_model  # noqa: E402
+from protocols.sdm_recall.config import SDMRecallConfig  # noqa: E402
+from protocols.sdm_recall.run import run  # noqa: E402
 
 
 def run_case(label: str, config, seed: int, threads: int) -> dict:
+    from brian2 import ms
+
     started = time.perf_counter()
     with Simulation(device="standalone", name=f"bench-sdm-recall-{label}", seed=seed, threads=threads,
-                    progress=False) as sim:
-        out = sdm_recall.run(config, sim, seed)
+                    progress=False, dt_ms=float(config.dt / ms)) as sim:
+        out = run(config, sim, seed)
         cost = sim.cost(out.synaptic_events, time.perf_counter() - started)
     c = config.circuit
     s = out.summary
@@ -62,7 +65,7 @@ def main(argv=None) -> int:
     print(f"platform : {platform.platform()}", flush=True)
     print(f"python   : {platform.python_version()}", flush=True)
     print(f"cpu      : {cpu_model()}", flush=True)
-    base = sdm_recall.SDMRecallConfig()
+    base = SDMRecallConfig()
     base = dataclasses.replace(base, circuit=dataclasses.replace(base.circuit, mode=args.mode,
                                                                  eligibility=args.eligibility,
                                                                  grc_method=args.grc_method))

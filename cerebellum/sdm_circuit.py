@@ -1,30 +1,29 @@
 """The cerebellar microcircuit wired as Kanerva's Sparse Distributed Memory (Brian2).
 
-Mapping (``reference/cerebellum.md`` §8, ``reference/sdm.md`` §7): mossy fibres = address lines,
-granule cells (GrC) = hard locations, PF→PC weights = counters, Purkinje cells (PC) = output bits,
-climbing fibres (inferior olive, IO) = write line, Golgi cells (GoC) = inhibition that sets how many
-locations are active, deep cerebellar nuclei (DCN) = output inhibited by the PCs.
+Mapping (Marr 1969, Albus 1971, Kanerva 1988 ch. 9, Kanerva 1993 §3.5): mossy fibres = address
+lines, granule cells (GrC) = hard locations, PF→PC weights = counters, Purkinje cells (PC) = output
+bits, climbing fibres (inferior olive, IO) = write line, Golgi cells (GoC) = inhibition that sets how
+many locations are active, deep cerebellar nuclei (DCN) = output inhibited by the PCs.
 
 Address code
-    ``2n`` mossy fibres in ON/OFF pairs: bit ``b`` of an address drives fibre ``b`` when it is 1
-    and fibre ``n + b`` when it is 0 (:func:`active_fibres`), so every address activates exactly
-    ``n`` fibres. An address is presented as one synchronous volley of its active fibres.
+    ``2n`` mossy fibres in ON/OFF pairs (:mod:`cerebellum.sdm_address_code`): every address
+    activates exactly ``n`` fibres, presented as one synchronous volley.
 Granule decoders (``mode``)
     ``dense``: GrC ``tau`` has a random address ``x_tau`` and receives the ``n`` fibres that match it,
     so a volley gives it ``(n - H(a, x_tau)) * w`` of conductance. ``w`` is calibrated
     (:func:`calibrate`) so that the firing threshold — leak, spike threshold and the feedforward
     Golgi inhibition evoked by the same volley — sits half-way between ``n - d - 1`` and ``n - d``
-    matching inputs: the spiking active set is then the Hamming ball of radius ``d``.
-    ``biological``: GrC samples ``K`` fibres of distinct bits (Jaeckel's selected-coordinate design)
-    through synapses of unequal strength — ``contacts`` uniform on ``1 .. contacts_max`` units of the
-    calibrated weight — and fires iff the contacts of its active inputs sum to ``grc_theta`` or more
-    (:func:`cerebellum.sdm.weighted_coordinate_activation`). With ON/OFF pairs half the fibres are
-    active, so equal synapses (``contacts_max = 1``, ``grc_theta = K``) give a coding level of exactly
-    ``2^-K`` = 6.25 % at ``K = 4`` whatever the inhibition; unequal synapses with a threshold set the
-    coding level below that, as the GrC threshold does in Litwin-Kumar et al. 2017 (K = 4, f = 0.01;
-    reference/cerebellum.md §1, §8). The defaults (``contacts_max = 3``, ``grc_theta = 9``) give
-    3.3 %. Golgi cells add feedforward (MF) and feedback (GrC) inhibition; the threshold is
-    calibrated with that inhibition in place.
+    matching inputs: the spiking active set is the Hamming ball of radius ``d``.
+    ``biological``: GrC samples ``K`` fibres of distinct bits (Jaeckel's 1989 selected-coordinate
+    design) through synapses of unequal strength — ``contacts`` uniform on ``1 .. contacts_max``
+    units of the calibrated weight — and fires iff the contacts of its active inputs sum to
+    ``grc_theta`` or more (:func:`cerebellum.sdm.weighted_coordinate_activation`). With ON/OFF pairs
+    half the fibres are active, so equal synapses (``contacts_max = 1``, ``grc_theta = K``) give a
+    coding level of exactly ``2^-K`` = 6.25 % at ``K = 4`` whatever the inhibition; unequal synapses
+    with a threshold set the coding level below that, as the GrC threshold does in Litwin-Kumar et
+    al. 2017 (K = 4, f = 0.01). The defaults (``contacts_max = 3``, ``grc_theta = 9``) give 3.3 %.
+    Golgi cells add feedforward (MF) and feedback (GrC) inhibition; the threshold is calibrated
+    with that inhibition in place.
 Golgi cells
     Each samples ``goc_mf_bits`` bits through both fibres of each pair, so its feedforward drive is
     the same for every address; in dense mode all Golgi cells therefore behave identically and
@@ -39,231 +38,37 @@ Purkinje cells
     ``pf`` channel with time constant ``tau_pf`` so one volley changes the rate for ~100 ms.
     Each DCN cell is inhibited by the PCs of one bit.
 Write rule
-    PF→PC plasticity of :mod:`cerebellum.plasticity` with ``A_minus = ltd_ltp_ratio * A_plus``;
-    with the default ratio 2 one write changes a location's counter by ``+A_plus`` (pointer bit 0,
+    PF→PC plasticity of :mod:`cerebellum.plasticity` with the rule
+    :attr:`~cerebellum.params.sdm_circuit.SDMCircuitParams.plasticity_rule`: with the default
+    ``A_minus = 2 A_plus`` one write changes a location's counter by ``+A_plus`` (pointer bit 0,
     LTP only) or ``-A_plus`` (bit 1, LTP + CF-timed LTD at the eligibility peak): Kanerva's bipolar
-    counters. ``A_plus = pf_signal / (expected active GrCs)``. The GrC eligibility read by the CF
-    pathway is, by default, the analytic kernel of the last GrC spike (``eligibility``), which costs
-    nothing per time step; ``eligibility="chain"`` integrates the filter chain on every GrC instead.
+    counters, with ``A_plus = pf_signal / (expected active GrCs)``. The GrC eligibility read by the
+    CF pathway is, by default, the analytic kernel of the last GrC spike (``eligibility``), which
+    costs nothing per time step; ``eligibility="chain"`` integrates the filter chain on every GrC.
 
-API: :class:`SDMCircuitParams`, :func:`calibrate`, :func:`build_sdm_circuit` → :class:`SDMCircuit`
-(with ``set_inputs`` for the mossy-fibre volleys and teacher spikes), :func:`active_fibres`.
+API: :class:`~cerebellum.params.sdm_circuit.SDMCircuitParams` (the parameters, Brian2-free),
+:func:`calibrate`, :func:`build_sdm_circuit` → :class:`SDMCircuit` (with ``set_inputs`` for the
+mossy-fibre volleys and teacher spikes), :func:`active_fibres`, :func:`granule_fibres`.
 """
 from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
-from brian2 import (Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second)
+from brian2 import Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second
 
 from cerebellum import sdm
 from cerebellum.cells import (cell_equations, connect, connect_channel, eligibility_delay_line, make_cells,
                               on_pre_code)
-from cerebellum.params import DCN, GOC, GRC, IO, PC, CellParams, PlasticityParams
+from cerebellum.params import PlasticityParams
+from cerebellum.params.sdm_circuit import MODES, SDMCircuitParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
-from cerebellum.validation import check_choice, check_int, check_quantity, check_real, param
-
-MODES = ("dense", "biological")
-ELIGIBILITY = ("last_spike", "chain")
-GRC_METHODS = ("euler", "exponential_euler")
+from cerebellum.sdm_address_code import active_fibres, granule_fibres
 
 __all__ = ["SDMCircuitParams", "SDMCircuit", "build_sdm_circuit", "calibrate", "active_fibres",
            "granule_fibres", "MODES"]
-
-
-@dataclass(frozen=True)
-class SDMCircuitParams:
-    """Shape, cells and wiring of the SDM circuit (units in brackets).
-
-    Parameters
-    ----------
-    mode : {"dense", "biological"}
-    n : int
-        Address bits (``2n`` mossy fibres).
-    n_out : int
-        Pointer bits (one IO cell / climbing fibre each).
-    pcs_per_bit : int
-        Purkinje cells per pointer bit sharing its climbing fibre (IO:PC 1:5, reference §1), with
-        random initial phases; the bit's rate is their mean. Another ``pcs_per_bit`` unwritten
-        reference PCs follow the plastic ones.
-    r : int
-        Granule cells (hard locations).
-    d : int
-        Hamming radius (dense mode), ``0 <= d < n``.
-    K : int
-        Mossy fibres per granule cell (biological mode), ``1 <= K <= n``.
-    contacts_max : int
-        Biological mode: each MF→GrC synapse has ``1 .. contacts_max`` (uniform) units of the
-        calibrated weight (1 = equal synapses, Jaeckel's design exactly).
-    grc_theta : int
-        Biological mode: summed contacts a GrC needs to fire, ``1 <= grc_theta <= K * contacts_max``.
-    period : time [ms]
-        Spacing of address volleys (one per write or read window); long enough for the
-        eligibility of one write to vanish before the next CF (>= 2 × the eligibility peak: the kernel is 0.2 % of its peak 300 ms after a spike).
-    grc, goc, pc, dcn, io : CellParams
-        Cell types (reference/cerebellum.md §3; GrC with exponential synapses to save state).
-    n_goc : int
-        Golgi cells (default ≈ r / 430, reference §1).
-    goc_mf_bits : int
-        Address bits sampled by each Golgi cell (both fibres of each pair).
-    goc_per_grc : int
-        Golgi inputs per granule cell.
-    grc_per_goc : int
-        Granule inputs per Golgi cell (feedback; biological mode).
-    w_mf_goc, w_goc_grc, w_grc_goc, w_pc_dcn, w_cf, w_teacher : conductance [nS]
-        Static weights (``w_grc_goc`` is used in biological mode only unless ``dense_feedback``).
-    dense_feedback : bool
-        Keep GrC→GoC feedback in dense mode (moves the radius with the query; off by default).
-    tau_pf : time [ms]
-        Time constant of the PC's parallel-fibre channel.
-    pf_signal : conductance [nS]
-        Summed PF weight change of one fully overlapping write (sets ``A_plus``).
-    ltd_ltp_ratio : float
-        ``A_minus / A_plus`` (2 = bipolar counters).
-    w0_steps : float
-        Initial PF weight in units of ``A_plus`` (room for that many net LTD steps before ``w_min``).
-    plasticity : PlasticityParams
-        Eligibility chain and delays; its ``A_plus``, ``A_minus``, ``w0``, ``w_min``, ``w_max`` are
-        replaced by the derived values (see :meth:`derived_plasticity`).
-    delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn : time [ms]
-    mf_background_rate : rate [Hz]
-        Poisson background on every mossy fibre (0 = none; >0 perturbs the exact decode).
-    eligibility : {"last_spike", "chain"}
-        How the GrC eligibility read by CF-timed LTD is computed. ``"chain"``: the ``n_stages``
-        filter chain of :mod:`cerebellum.cells` integrated on every GrC every step (sums all past
-        spikes). ``"last_spike"`` (default): the same peak-normalised gamma kernel evaluated
-        analytically at ``t - lastspike`` only when a CF event reads it (no per-step cost). The two
-        agree exactly for one spike per kernel support; here a GrC fires once per window and
-        ``period >= 2 x`` the peak, so an earlier window adds at most the kernel 300 ms after a
-        spike (0.18 % of one LTD step) to the chain and nothing to ``last_spike``.
-    grc_method : {"euler", "exponential_euler"}
-        Integration method of the GrC membrane and synapses; the threshold calibration
-        (:func:`calibrate`) uses the same method, so the decode stays exact either way. Forward
-        Euler avoids one ``exp`` per cell per step (dt = 0.1 ms vs the shortest GrC time constant,
-        ``C_m / (g_L + g_max)`` ≈ 0.2 ms at the largest calibration probe: stable).
-    """
-
-    mode: str = "biological"
-    n: int = 32
-    n_out: int = 32
-    r: int = 8000
-    d: int = 10
-    K: int = 4
-    contacts_max: int = 3
-    grc_theta: int = 9
-    period: Quantity = param(200 * ms)
-    pcs_per_bit: int = 5
-    grc: CellParams = param(replace(GRC, synapse="exp"))
-    goc: CellParams = param(GOC)
-    pc: CellParams = param(PC)
-    dcn: CellParams = param(DCN)
-    io: CellParams = param(IO)
-    n_goc: int = 0
-    goc_mf_bits: int = 8
-    goc_per_grc: int = 4
-    grc_per_goc: int = 100
-    w_mf_goc: Quantity = param(10 * nS)
-    w_goc_grc: Quantity = param(0.24 * nS)
-    w_grc_goc: Quantity = param(0.5 * nS)
-    w_pc_dcn: Quantity = param(2 * nS)
-    w_cf: Quantity = param(1.6 * nS)
-    w_teacher: Quantity = param(25 * nS)
-    dense_feedback: bool = False
-    tau_pf: Quantity = param(20 * ms)
-    pf_signal: Quantity = param(20 * nS)
-    ltd_ltp_ratio: float = 2.0
-    w0_steps: float = 2.0
-    plasticity: PlasticityParams = param(PlasticityParams())
-    delay_mf_grc: Quantity = param(1 * ms)
-    delay_mf_goc: Quantity = param(1 * ms)
-    delay_goc_grc: Quantity = param(2 * ms)
-    delay_grc_goc: Quantity = param(1 * ms)
-    delay_pc_dcn: Quantity = param(4 * ms)
-    mf_background_rate: Quantity = param(0 * Hz)
-    eligibility: str = "last_spike"
-    grc_method: str = "euler"
-
-    def __post_init__(self):
-        check_choice("mode", self.mode, MODES)
-        n = check_int("n", self.n, lo=2, hi=4096)
-        check_int("n_out", self.n_out, lo=1, hi=4096)
-        check_int("r", self.r, lo=1, hi=10_000_000)
-        check_int("d", self.d, lo=0, hi=(n - 1, f"n - 1 = {n - 1}"))
-        check_int("K", self.K, lo=1, hi=(n, f"n = {n}"))
-        check_int("contacts_max", self.contacts_max, lo=1, hi=100)
-        if self.mode == "biological":
-            top = self.K * self.contacts_max
-            check_int("grc_theta", self.grc_theta, lo=1, hi=(top, f"K x contacts_max = {top}"))
-        check_quantity("period", self.period, ms, lo=50 * ms, hi=10 * second)
-        check_int("pcs_per_bit", self.pcs_per_bit, lo=1, hi=1000)
-        for name in ("grc", "goc", "pc", "dcn", "io"):
-            if not isinstance(getattr(self, name), CellParams):
-                raise TypeError(f"{name} = {getattr(self, name)!r} must be a CellParams")
-        check_int("n_goc", self.n_goc, lo=0, hi=1_000_000)
-        check_int("goc_mf_bits", self.goc_mf_bits, lo=1, hi=(n, f"n = {n}"))
-        check_int("goc_per_grc", self.goc_per_grc, lo=0, hi=1000)
-        check_int("grc_per_goc", self.grc_per_goc, lo=0, hi=(self.r, f"r = {self.r}"))
-        for name in ("w_mf_goc", "w_goc_grc", "w_grc_goc", "w_pc_dcn", "w_cf", "w_teacher", "pf_signal"):
-            check_quantity(name, getattr(self, name), nS, lo=0 * nS, hi=1e4 * nS)
-        if not isinstance(self.dense_feedback, bool):
-            raise TypeError(f"dense_feedback = {self.dense_feedback!r} must be True or False")
-        check_quantity("tau_pf", self.tau_pf, ms, lo=0 * ms, lo_open=True, hi=1 * second)
-        check_real("ltd_ltp_ratio", self.ltd_ltp_ratio, lo=0.0, hi=1000.0)
-        check_real("w0_steps", self.w0_steps, lo=0.0, hi=1e6)
-        if not isinstance(self.plasticity, PlasticityParams):
-            raise TypeError(f"plasticity = {self.plasticity!r} must be a PlasticityParams")
-        for name in ("delay_mf_grc", "delay_mf_goc", "delay_goc_grc", "delay_grc_goc", "delay_pc_dcn"):
-            check_quantity(name, getattr(self, name), ms, lo=0 * ms, hi=1 * second)
-        check_quantity("mf_background_rate", self.mf_background_rate, Hz, lo=0 * Hz, hi=1000 * Hz)
-        check_choice("eligibility", self.eligibility, ELIGIBILITY)
-        check_choice("grc_method", self.grc_method, GRC_METHODS)
-        if self.period < 2 * self.plasticity.eligibility_peak:
-            raise ValueError(f"period = {self.period!r} is out of range: allowed period >= 2 x eligibility "
-                             f"peak = {2 * self.plasticity.eligibility_peak!r} (writes would interfere)")
-
-    @property
-    def n_fibres(self) -> int:
-        return 2 * self.n
-
-    @property
-    def golgi_count(self) -> int:
-        """Golgi cells used: ``n_goc`` or, when 0, ``max(4, round(r / 430))``."""
-        return self.n_goc or max(4, round(self.r / 430))
-
-    @property
-    def threshold_inputs(self) -> int:
-        """Input units a GrC needs to fire: ``n - d`` (dense) or ``grc_theta`` contacts (biological)."""
-        return self.n - self.d if self.mode == "dense" else self.grc_theta
-
-    @property
-    def expected_active_fraction(self) -> float:
-        """Fraction of GrCs one address activates: ``p(d)`` (dense) or, in biological mode,
-        ``P(sum of active contacts >= grc_theta)`` (``2^-K`` with equal synapses)."""
-        if self.mode == "dense":
-            return float(sdm.space_fraction(self.n, self.d))
-        return sdm.weighted_coordinate_fraction(self.K, self.contacts_max, self.grc_theta)
-
-    def derived_plasticity(self) -> PlasticityParams:
-        """PF→PC plasticity with ``A_plus = pf_signal / (r p)``, ``A_minus = ratio * A_plus``,
-        ``w0 = w0_steps * A_plus``, bounds ``[0, w0 + 1000 A_plus]`` (only the lower bound binds)."""
-        a_plus = self.pf_signal / max(1.0, self.r * self.expected_active_fraction)
-        w0 = self.w0_steps * a_plus
-        return replace(self.plasticity, A_plus=a_plus, A_minus=self.ltd_ltp_ratio * a_plus,
-                       w_min=0 * nS, w_max=w0 + 1000 * a_plus, w0=w0)
-
-
-def active_fibres(addresses) -> np.ndarray:
-    """Mossy fibres active for each address: bit b -> fibre b if 1 else n + b; shape (..., n)."""
-    a = np.asarray(addresses)
-    n = a.shape[-1]
-    return np.where(a == 1, np.arange(n), n + np.arange(n)).astype(np.int64)
-
-
-def granule_fibres(bits, values, n: int) -> np.ndarray:
-    """Fibre index each GrC input comes from: bit ``bits[t, k]`` required to equal ``values[t, k]``."""
-    return np.where(np.asarray(values) == 1, bits, n + np.asarray(bits)).astype(np.int64)
 
 
 # -- threshold calibration ---------------------------------------------------------------------
@@ -296,7 +101,7 @@ def calibrate(params: SDMCircuitParams, cycles: int = 3, probes: int = 1500) -> 
     the last cycle is ``G_crit``. Returns ``w_mf_grc = G_crit / (theta - 0.5)``, so ``theta``
     synchronous inputs exceed the threshold by ``0.5 / (theta - 0.5)`` and ``theta - 1`` miss it
     by as much. The same run measures GrC latencies and the IO response to one teacher spike.
-    Results are cached in memory and on disk (``protocols`` cache root) per parameter set.
+    Results are cached in memory and on disk (under ``$SPIKING_MEMORY_CACHE``) per parameter set.
 
     Returns
     -------
@@ -516,7 +321,7 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
         raise TypeError(f"rng = {rng!r} must be a numpy Generator")
     p = params
     cal = calibrate(p)
-    plast = p.derived_plasticity()
+    plast = p.plasticity_rule
     n, r = p.n, p.r
     # -- granule address decoders
     if p.mode == "dense":

@@ -22,6 +22,11 @@ Functions
 ``recall_curve(bits, pointers, query_target, query_distance)``
     Fraction of correct bits per query distance.
 ``pearson(x, y)``
+    Pearson correlation (nan when either side is constant).
+``bits_from_rates(rate_read, rate_ref)``
+    Spiking read: bit 1 where a bit's Purkinje cells fire less than the reference cells.
+``curve_weights(curve, dv)``
+    Abstract pattern weights from an intersection curve, normalised per query.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import math
 import numpy as np
 
 from cerebellum import sdm
+from core.softmax import softmax
 
 __all__ = ["jaccard_rows", "coactivation", "coactivation_check", "abstract_reads", "readout_metrics",
            "attention_link", "recall_curve", "pearson", "bits_from_rates", "curve_weights"]
@@ -250,7 +256,7 @@ def attention_link(counts, dv, n: int, abstract_weights, beta: float) -> dict:
     ok = tot > 0
     w_spk = c[ok] / tot[ok, None]
     cos = sdm.hamming_to_cosine(np.asarray(dv)[ok], n)
-    w_soft = sdm.softmax(cos, beta, axis=-1)
+    w_soft = softmax(cos, beta, axis=-1)
     w_abs = np.asarray(abstract_weights, dtype=float)[ok]
     good = np.all(np.isfinite(w_abs), axis=1)
 

@@ -11,20 +11,36 @@ from cerebellum.sdm_circuit import (SDMCircuitParams, active_fibres, build_sdm_c
 
 
 @pytest.mark.parametrize("kw, exc, match", [
-    ({"K": 40}, ValueError, "K = 40"),
-    ({"grc_theta": 13}, ValueError, "grc_theta = 13 is out of range: allowed 1 <= grc_theta <= K x contacts_max = 12"),
+    ({"K": 40}, ValueError, "K = 40 is out of range: allowed 1 <= K <= n = 32"),
+    ({"grc_theta": 13}, ValueError, "grc_theta = 13 is out of range: allowed 1 <= grc_theta <= K \\* contacts_max = 12"),
     ({"contacts_max": 0}, ValueError, "contacts_max = 0"),
-    ({"d": 32}, ValueError, "d = 32"),
+    ({"mode": "dense", "d": 32}, ValueError, "d = 32 is out of range: allowed 0 <= d <= n - 1 = 31"),
     ({"mode": "sparse"}, ValueError, "mode"),
     ({"mf_background_rate": -5 * Hz}, ValueError, "mf_background_rate"),
-    ({"mf_background_rate": 5}, TypeError, "mf_background_rate"),
-    ({"period": 150 * ms}, ValueError, "period"),
+    ({"mf_background_rate": 5}, TypeError, "mf_background_rate = 5 must have units of Hz"),
+    ({"period": 150 * ms}, ValueError, "period = .* allowed period >= 2 x eligibility peak"),
     ({"pf_signal": 3}, TypeError, "pf_signal"),
-    ({"grc_per_goc": 9000}, ValueError, "grc_per_goc"),
+    ({"grc_per_goc": 9000}, ValueError, "grc_per_goc = 9000 is out of range: allowed 0 <= grc_per_goc <= r = 8000"),
+    ({"r": 1, "grc_per_goc": 1, "pf_signal": 5000 * nS}, ValueError, "PF->PC rule out of range: A_plus"),
 ])
 def test_params_reject_bad_values(kw, exc, match):
     with pytest.raises(exc, match=match):
         SDMCircuitParams(**kw)
+
+
+def test_mode_specific_parameters_are_checked_only_in_their_mode():
+    assert SDMCircuitParams(n=8).d == 10  # the dense radius does not constrain the biological decoder
+    with pytest.raises(ValueError, match="d = 10"):
+        SDMCircuitParams(mode="dense", n=8)
+    assert SDMCircuitParams(mode="dense", n=8, d=3, K=20).K == 20  # K is a biological-mode parameter
+
+
+def test_rule_timing_peaks_100_ms_after_a_pf_spike():
+    p = SDMCircuitParams()
+    assert p.plasticity.eligibility_peak == 100 * ms and p.plasticity.n_stages == 8
+    rule = p.plasticity_rule
+    assert (rule.pf_delay, rule.cf_delay, rule.eligibility_delay) == (5 * ms, 4 * ms, 0 * ms)
+    assert rule.eligibility_peak == p.plasticity.eligibility_peak
 
 
 def test_on_off_code_activates_exactly_n_fibres():
@@ -41,12 +57,14 @@ def test_on_off_code_activates_exactly_n_fibres():
     assert np.array_equal(overlap, 10 - sdm.hamming_distances(a, x))
 
 
-def test_derived_plasticity_is_bipolar():
+def test_plasticity_rule_is_bipolar_and_scaled_by_the_expected_active_cells():
     p = SDMCircuitParams(mode="dense", n=16, d=4, r=2000)
-    pl = p.derived_plasticity()
+    pl = p.plasticity_rule
     assert float(pl.A_minus / pl.A_plus) == pytest.approx(2.0)
     assert float(pl.A_plus / nS) == pytest.approx(20 / (2000 * sdm.space_fraction(16, 4)))
-    assert float(pl.w0 / pl.A_plus) == pytest.approx(2.0)
+    assert float(pl.w0 / pl.A_plus) == pytest.approx(2.0) and pl.w_min == 0 * nS
+    assert float((pl.w_max - pl.w0) / pl.A_plus) == pytest.approx(1000)
+    assert (pl.A_plus, pl.A_minus, pl.w0, pl.w_max) == (p.A_plus, p.A_minus, p.w0, p.w_max)
 
 
 def test_calibration_puts_threshold_between_theta_minus_one_and_theta():
@@ -96,9 +114,9 @@ def test_last_spike_eligibility_equals_the_chain_and_the_kernel(delay):
     traces = {}
     plasticity = dataclasses.replace(SDMCircuitParams().plasticity, eligibility_delay=delay)
     for kind in ("chain", "last_spike"):
-        p = SDMCircuitParams(mode="biological", n=8, d=2, K=4, r=200, eligibility=kind, plasticity=plasticity,
+        p = SDMCircuitParams(mode="biological", n=8, K=4, r=200, eligibility=kind, plasticity=plasticity,
                              period=300 * ms)
-        pl = p.derived_plasticity()
+        pl = p.plasticity_rule
         g = _granule_cells(p, pl, 1)
         line = eligibility_delay_line(g, pl) if kind == "chain" else None
         src = SpikeGeneratorGroup(1, [0], [2] * ms)

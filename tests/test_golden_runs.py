@@ -26,9 +26,9 @@ COMMON = ["--device", "runtime", "--seed", "1", "--no-progress", "--no-figures",
 
 #: case name -> (protocol, arguments); small enough for the default suite.
 CASES = {
-    "sdm-recall": ("sdm-recall", ["--r", "500", "--n", "16", "--m", "3", "--queries", "3",
+    "sdm-recall": ("sdm-recall", ["--r", "500", "--n", "16", "--n-out", "16", "--m", "3", "--queries", "3",
                                   "--set", "warmup=1", "--set", "read_volleys=2"]),
-    "sdm-recall-dense": ("sdm-recall", ["--mode", "dense", "--n", "16", "--d", "5", "--r", "500", "--m", "3",
+    "sdm-recall-dense": ("sdm-recall", ["--mode", "dense", "--n", "16", "--n-out", "16", "--d", "5", "--r", "500", "--m", "3",
                                         "--queries", "3", "--set", "warmup=1", "--set", "read_volleys=2"]),
     "eyeblink": ("eyeblink", ["--n-grc", "1000", "--acquisition", "3", "--extinction", "2",
                               "--reacquisition", "2"]),

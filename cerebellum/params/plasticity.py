@@ -75,7 +75,7 @@ class PlasticityParams(PlasticityTiming):
     A_plus: object = param(2e-4, "LTP step per parallel-fibre spike", unit="nS", lo=0, hi=1e3)
     A_minus: object = param(1.9e-3, "LTD per climbing-fibre event at the eligibility peak", unit="nS", lo=0, hi=1e3)
     w_min: object = param(0.0, "lower weight bound", unit="nS", lo=0, hi=1e3)
-    w_max: object = param(0.12, "upper weight bound", unit="nS", lo="w_min", lo_open=True, hi=1e3)
+    w_max: object = param(0.12, "upper weight bound", unit="nS", lo="w_min", lo_open=True, hi=1e6)
     w0: object = param(0.06, "initial weight", unit="nS", lo="w_min", hi="w_max")
 
 

@@ -1,0 +1,49 @@
+"""``sdm-recall``: write address→pointer pairs into the spiking cerebellar SDM, read noisy queries,
+and check every read against the abstract SDM (Kanerva 1988; Jaeckel 1989 for the biological decoder).
+
+Schedule (one program; every window lasts ``period``, one mossy-fibre volley 5 ms into each window):
+
+1. ``baseline``: one silent window — Purkinje tonic rate (``pc_rate_baseline``);
+2. ``warm-up``: ``warmup`` volleys of random addresses, so Golgi cells reach their periodic regime;
+3. ``write``: one window per pair, plasticity on; teacher spikes make IO ``j`` fire so that the
+   climbing fibre reaches PC ``j`` at the eligibility peak of the volley's PF spikes when
+   pointer bit ``j`` is 1;
+4. ``read``: ``read_volleys`` consecutive windows per query (the same address each time), plasticity
+   off; each pointer bit's rate is the mean spike count of its Purkinje cells over those windows
+   (from the arrival of the first PF volley), compared with the unwritten reference PCs.
+
+Modules: :mod:`~protocols.sdm_recall.config` (parameters), :mod:`~protocols.sdm_recall.design`
+(patterns, queries, window schedule), :mod:`~protocols.sdm_recall.run` (Brian2 circuit and run),
+:mod:`~protocols.sdm_recall.analysis` (metrics against the abstract SDM),
+:mod:`~protocols.sdm_recall.targets` (thresholds).
+"""
+from __future__ import annotations
+
+from protocols.sdm_recall.config import SDMRecallConfig
+
+NAME = "sdm-recall"
+DESCRIPTION = "cerebellar SDM: write pairs through CF plasticity, read queries, compare with abstract SDM"
+CONFIG = SDMRecallConfig
+
+#: Command-line options -> parameter paths (help text, defaults and units come from the declarations).
+OPTIONS = {
+    "mode": "circuit.mode",
+    "n": "circuit.n",
+    "n-out": "circuit.n_out",
+    "d": "circuit.d",
+    "K": "circuit.K",
+    "contacts-max": "circuit.contacts_max",
+    "grc-theta": "circuit.grc_theta",
+    "r": "circuit.r",
+    "m": "m",
+    "queries": "queries",
+}
+
+__all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "SDMRecallConfig", "run"]
+
+
+def run(config: SDMRecallConfig, sim, seed: int):
+    """Build, simulate and analyse one run (see :func:`protocols.sdm_recall.run.run`)."""
+    from protocols.sdm_recall.run import run as _run
+
+    return _run(config, sim, seed)

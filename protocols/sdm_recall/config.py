@@ -1,0 +1,43 @@
+"""Parameters of ``sdm-recall`` (Brian2-free): the circuit, the stored data and the read schedule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cerebellum.params.sdm_circuit import SDMCircuitParams
+from core.params import nested, param, validate
+
+__all__ = ["SDMRecallConfig"]
+
+
+@dataclass(frozen=True)
+class SDMRecallConfig:
+    """Everything ``sdm-recall`` needs.
+
+    Parameters
+    ----------
+    circuit : SDMCircuitParams
+        Mode, sizes, cells, weights and PF→PC rule timing (:mod:`cerebellum.params.sdm_circuit`).
+    m : int
+        Stored address→pointer pairs.
+    queries : int
+        Read queries, spread evenly over distances ``0 .. n/2`` from random stored addresses.
+    warmup : int
+        Warm-up volleys of random addresses before the first write (Golgi cells reach their
+        periodic regime).
+    read_volleys : int
+        Volleys (windows) per query; the Purkinje count runs over all of them, so spike-count
+        quantisation shrinks as ``1 / read_volleys``.
+    dt : time [ms]
+        Integration time step of the whole run.
+    """
+
+    circuit: SDMCircuitParams = nested(SDMCircuitParams, "the cerebellar circuit read as an SDM")
+    m: int = param(12, "stored address->pointer pairs", lo=1, hi=100_000)
+    queries: int = param(34, "read queries, spread evenly over distances 0..n/2 from stored addresses",
+                         lo=1, hi=100_000)
+    warmup: int = param(3, "warm-up volleys of random addresses before the first write", lo=1, hi=100)
+    read_volleys: int = param(3, "volleys per query; the Purkinje spike count runs over all of them", lo=1, hi=100)
+    dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
+
+    def __post_init__(self):
+        validate(self)

@@ -1,0 +1,171 @@
+"""Stored pairs, queries and the window schedule of ``sdm-recall`` (numpy only).
+
+Times are plain floats in seconds. Every window lasts ``period``; the mossy-fibre volley of a window
+starts :data:`VOLLEY_OFFSET` after the window does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cerebellum.sdm_address_code import active_fibres
+from core.checks import check_int
+from core.units import in_unit
+
+__all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule"]
+
+#: Onset of the mossy-fibre volley inside its window (s).
+VOLLEY_OFFSET = 0.005
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """What is written and what is read.
+
+    Attributes
+    ----------
+    addresses : (m, n) uint8
+    pointers : (m, n_out) uint8
+    queries : (q, n) uint8
+    query_target : (q,) int64
+        Stored pair each query is made from.
+    query_distance : (q,) int64
+        Hamming distance of each query from its target's address.
+    """
+
+    addresses: np.ndarray
+    pointers: np.ndarray
+    queries: np.ndarray
+    query_target: np.ndarray
+    query_distance: np.ndarray
+
+
+def make_queries(addresses, n_queries: int, rng: np.random.Generator):
+    """Queries at distances ``0 .. n/2`` (evenly repeated) from random stored addresses.
+
+    Returns
+    -------
+    queries (q, n) uint8, query_target (q,) int64, query_distance (q,) int64
+    """
+    a = np.asarray(addresses)
+    m, n = a.shape
+    n_queries = check_int("queries", n_queries, lo=1)
+    dist = np.sort(np.arange(n_queries) % (n // 2 + 1))
+    target = rng.integers(0, m, n_queries)
+    queries = a[target].copy()
+    for k, (t, dv) in enumerate(zip(target, dist)):
+        flip = rng.choice(n, dv, replace=False)
+        queries[k, flip] ^= 1
+    return queries.astype(np.uint8), target.astype(np.int64), dist.astype(np.int64)
+
+
+def make_patterns(m: int, n: int, n_out: int, n_queries: int, rng: np.random.Generator) -> Patterns:
+    """Random addresses and pointers (uniform bits) and queries around them (:func:`make_queries`)."""
+    addresses = rng.integers(0, 2, size=(m, n), dtype=np.uint8)
+    pointers = rng.integers(0, 2, size=(m, n_out), dtype=np.uint8)
+    queries, target, distance = make_queries(addresses, n_queries, rng)
+    return Patterns(addresses, pointers, queries, target, distance)
+
+
+@dataclass
+class Schedule:
+    """Window times (s) and input spike trains of one ``sdm-recall`` run.
+
+    Attributes
+    ----------
+    period : float
+        Window length (s).
+    volley_offset : float
+        Volley onset inside a window (s).
+    write_start, read_start : float arrays
+        Start of every write window and of the first window of every query.
+    total : float
+        Length of the schedule (s).
+    mf_i, mf_t : arrays
+        Mossy-fibre spikes (fibre, time in s).
+    teacher_i, teacher_t : arrays
+        Teacher spikes onto the inferior olive (pointer bit, time in s).
+    segments : list of (float, str)
+        Length (s) and label of each phase.
+    read_volleys : int
+        Windows per query.
+    """
+
+    period: float
+    volley_offset: float
+    write_start: np.ndarray
+    read_start: np.ndarray
+    total: float
+    mf_i: np.ndarray
+    mf_t: np.ndarray
+    teacher_i: np.ndarray
+    teacher_t: np.ndarray
+    segments: list
+    read_volleys: int = 1
+
+
+def make_schedule(params, calibration: dict, addresses, pointers, queries, warmup: int,
+                  rng: np.random.Generator, read_volleys: int = 1) -> Schedule:
+    """Lay out baseline, warm-up, write and read windows and their mossy-fibre / teacher spikes.
+
+    The climbing fibre of a write reaches the Purkinje cells at the eligibility peak of the PF
+    spikes its volley evokes: volley + mean GrC latency + ``eligibility_peak``; the teacher spike
+    leads it by the climbing-fibre delay and the IO latency.
+
+    Parameters
+    ----------
+    params : SDMCircuitParams
+        Sizes ``n``, ``n_out``, ``period`` and the rule timing ``plasticity``.
+    calibration : dict
+        ``latency_theta``, ``latency_max`` and ``io_latency`` in ms
+        (:func:`cerebellum.sdm_circuit.calibrate`).
+    addresses : (m, n), pointers : (m, n_out), queries : (q, n)
+        0/1 arrays.
+    warmup : int
+        Warm-up volleys (random addresses drawn from ``rng``).
+    read_volleys : int
+        Windows per query.
+
+    Raises
+    ------
+    ValueError
+        For patterns whose shapes do not match the circuit or that are not 0/1.
+    """
+    n, n_out = params.n, params.n_out
+    a = np.asarray(addresses)
+    p = np.asarray(pointers)
+    q = np.asarray(queries)
+    if a.ndim != 2 or a.shape[1] != n:
+        raise ValueError(f"addresses has shape {a.shape}: must be (m, n = {n})")
+    if p.shape != (a.shape[0], n_out):
+        raise ValueError(f"pointers has shape {p.shape}: must be (m = {a.shape[0]}, n_out = {n_out})")
+    if q.ndim != 2 or q.shape[1] != n:
+        raise ValueError(f"queries has shape {q.shape}: must be (q, n = {n})")
+    for name, x in (("addresses", a), ("pointers", p), ("queries", q)):
+        if x.size and not np.all((x == 0) | (x == 1)):
+            raise ValueError(f"{name} must contain only 0 and 1")
+    warmup = check_int("warmup", warmup, lo=0)
+    read_volleys = check_int("read_volleys", read_volleys, lo=1)
+    T = in_unit(params.period, "second")
+    off = VOLLEY_OFFSET
+    m = a.shape[0]
+    warm = rng.integers(0, 2, size=(warmup, n))
+    sequence = np.concatenate([warm, a, np.repeat(q, read_volleys, axis=0)]).astype(np.uint8)
+    starts = T * (1 + np.arange(len(sequence)))
+    fib = active_fibres(sequence)
+    mf_i = fib.ravel()
+    mf_t = np.repeat(starts + off, n)
+    write_start = starts[warmup:warmup + m]
+    read_start = starts[warmup + m::read_volleys]
+    # climbing fibre at the eligibility peak of the PF spikes evoked by the volley
+    lat = 0.5 * (calibration["latency_theta"] + calibration["latency_max"]) * 1e-3
+    t_cf = write_start + off + lat + in_unit(params.plasticity.eligibility_peak, "second")
+    t_teach = t_cf - in_unit(params.plasticity.cf_delay, "second") - calibration["io_latency"] * 1e-3
+    mu, j = np.nonzero(p)
+    teacher_i = j.astype(np.int64)
+    teacher_t = t_teach[mu]
+    total = T * (1 + len(sequence))
+    segments = [(T, "baseline"), (T * warmup, "warm-up"), (T * m, "write"), (T * len(q) * read_volleys, "read")]
+    return Schedule(T, off, write_start, read_start, total, mf_i, mf_t, teacher_i, teacher_t, segments,
+                    read_volleys)

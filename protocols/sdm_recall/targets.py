@@ -1,0 +1,78 @@
+"""The claims ``sdm-recall`` checks on a run, one named threshold each."""
+from __future__ import annotations
+
+from core.targets import Target
+
+__all__ = ["JACCARD_MIN", "COACTIVATION_MIN_EXPECTED", "COACTIVATION_WITHIN_3SIGMA_MIN", "PEARSON_MIN",
+           "BIT_AGREEMENT_MIN", "PC_BASELINE_HZ", "ACTIVE_FRACTION_BIOLOGICAL", "targets"]
+
+#: Mean Jaccard index of spiking vs abstract granule active sets (write and read windows).
+JACCARD_MIN = 0.95
+#: Co-activation: distances whose expected count is below this are not tested (too few cells).
+COACTIVATION_MIN_EXPECTED = 10.0
+#: Co-activation: fraction of tested counts that must lie within the binomial E ± 3 sigma.
+COACTIVATION_WITHIN_3SIGMA_MIN = 0.95
+#: Pearson correlation of the Purkinje readout with the abstract read (bipolar sum and ratio).
+PEARSON_MIN = 0.95
+#: Fraction of spiking pointer bits equal to the abstract read on the same co-activation.
+BIT_AGREEMENT_MIN = 0.95
+#: Tonic Purkinje rate before any input (Hz): awake-like simple-spike rates.
+PC_BASELINE_HZ = (45.0, 90.0)
+#: Biological mode: fraction of granule cells one address activates (sparse coding level).
+ACTIVE_FRACTION_BIOLOGICAL = (0.01, 0.05)
+
+
+def targets(*, mode: str, jaccard_write: float, jaccard_read: float, coactivation: dict, readout: dict,
+            pc_baseline_hz: float, active_fraction: float | None = None, active_fraction_theory: float | None = None,
+            K: int | None = None, contacts_max: int | None = None) -> dict[str, Target]:
+    """Every claim of a run as a :class:`~core.targets.Target`.
+
+    Parameters
+    ----------
+    mode : {"dense", "biological"}
+    jaccard_write, jaccard_read : float
+        Mean Jaccard index of spiking vs abstract active sets.
+    coactivation : dict
+        :func:`cerebellum.sdm_metrics.coactivation_check` run with :data:`COACTIVATION_MIN_EXPECTED`
+        and :data:`COACTIVATION_WITHIN_3SIGMA_MIN`.
+    readout : dict
+        :func:`cerebellum.sdm_metrics.readout_metrics`.
+    pc_baseline_hz : float
+        Mean tonic rate of the plastic Purkinje cells (Hz).
+    active_fraction, active_fraction_theory : float, optional
+        Biological mode: measured and expected coding level during reads.
+    K, contacts_max : int, optional
+        Biological mode: for the note explaining a failed coding level with equal synapses.
+    """
+    out = {
+        "jaccard_write_mean": Target(jaccard_write, lo=JACCARD_MIN,
+                                     description="mean Jaccard of spiking vs abstract GrC active sets, writes"),
+        "jaccard_read_mean": Target(jaccard_read, lo=JACCARD_MIN,
+                                    description="mean Jaccard of spiking vs abstract GrC active sets, reads"),
+        "coactivation_3sigma": Target(
+            coactivation["fraction_within_3sigma"], lo=COACTIVATION_WITHIN_3SIGMA_MIN, passed=coactivation["pass"],
+            description=f">= {COACTIVATION_WITHIN_3SIGMA_MIN:.0%} of tested counts (dv with E >= "
+                        f"{COACTIVATION_MIN_EXPECTED:g}) within the binomial E +- 3 sigma, and each dv's mean "
+                        "within E +- 3 single-count sigma",
+            details={"max_abs_z_single_count": coactivation["max_abs_z"],
+                     "max_abs_z_of_mean_iid": coactivation["max_abs_z_iid"],
+                     "strict_mean_pass_report_only": coactivation["strict_mean_pass"]}),
+        "readout_pearson_bipolar": Target(readout["pearson_bipolar"], lo=PEARSON_MIN,
+                                          description="Pearson of PC depression vs abstract bipolar counter sum"),
+        "readout_pearson_ratio": Target(readout["pearson_ratio"], lo=PEARSON_MIN,
+                                        description="Pearson of normalised PC depression vs pattern-view ratio"),
+        "bit_agreement": Target(readout["bit_agreement"], lo=BIT_AGREEMENT_MIN,
+                                description="spiking pointer bits equal to the abstract read"),
+        "pc_baseline_hz": Target(pc_baseline_hz, *PC_BASELINE_HZ, unit="Hz",
+                                 description="tonic Purkinje rate before any input"),
+    }
+    if mode == "biological":
+        lo, hi = ACTIVE_FRACTION_BIOLOGICAL
+        details = {"theory": active_fraction_theory}
+        if not lo <= active_fraction <= hi and contacts_max == 1:
+            details["note"] = (f"with bipolar ON/OFF pairs and equal synapses a GrC sampling K = {K} bits fires "
+                               f"for exactly 2^-K = {2.0 ** -K:.4f} of addresses; unequal synapses "
+                               f"(contacts_max > 1) with a higher grc_theta set a lower coding level")
+        out["active_fraction"] = Target(active_fraction, lo, hi, description="fraction of GrCs active in a read",
+                                        details=details)
+    return out
