@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from protocols.engine import Simulation  # noqa: E402
 from protocols.provenance import cpu_model  # noqa: E402
 from protocols.sdm_recall.config import SDMRecallConfig  # noqa: E402
-from protocols.sdm_recall.run import run  # noqa: E402
+from protocols.sdm_recall.simulation import run  # noqa: E402
 
 
 def run_case(label: str, config, seed: int, threads: int) -> dict:

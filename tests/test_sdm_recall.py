@@ -148,7 +148,7 @@ def test_schedule_times_cf_at_the_eligibility_peak_and_checks_shapes():
 def _run_tiny(circuit, seed, name):
     from protocols.engine import Simulation
     from protocols.sdm_recall.config import SDMRecallConfig
-    from protocols.sdm_recall.run import run
+    from protocols.sdm_recall.simulation import run
 
     config = SDMRecallConfig(circuit=circuit, m=3, queries=5, read_volleys=1, warmup=2)
     with Simulation(device="runtime", name=name, seed=seed, progress=False) as sim:

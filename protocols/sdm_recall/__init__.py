@@ -13,7 +13,7 @@ Schedule (one program; every window lasts ``period``, one mossy-fibre volley 5 m
    (from the arrival of the first PF volley), compared with the unwritten reference PCs.
 
 Modules: :mod:`~protocols.sdm_recall.config` (parameters), :mod:`~protocols.sdm_recall.design`
-(patterns, queries, window schedule), :mod:`~protocols.sdm_recall.run` (Brian2 circuit and run),
+(patterns, queries, window schedule), :mod:`~protocols.sdm_recall.simulation` (Brian2 circuit and run),
 :mod:`~protocols.sdm_recall.analysis` (metrics against the abstract SDM),
 :mod:`~protocols.sdm_recall.targets` (thresholds).
 """
@@ -43,7 +43,7 @@ __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "SDMRecallConfig", "run"]
 
 
 def run(config: SDMRecallConfig, sim, seed: int):
-    """Build, simulate and analyse one run (see :func:`protocols.sdm_recall.run.run`)."""
-    from protocols.sdm_recall.run import run as _run
+    """Build, simulate and analyse one run (see :func:`protocols.sdm_recall.simulation.run`)."""
+    from protocols.sdm_recall.simulation import run as _run
 
     return _run(config, sim, seed)
