@@ -29,6 +29,14 @@ def _bounds(sweep_dir: Path, runs: list[dict], name: str):
     return None, None, ""
 
 
+def _half_ci(values) -> float:
+    """Half width of the Student-t 95 % interval of the mean (0 for a single value)."""
+    from scipy.stats import t
+
+    n = len(values)
+    return float(t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else 0.0
+
+
 def _as_number(text):
     try:
         return float(text)
@@ -63,8 +71,7 @@ def make_sweep(sweep_dir: Path, out_dir: Path | None = None) -> list[Path]:
                 xs = sorted(by_x, key=lambda t: (_as_number(t) is None, _as_number(t) or 0.0, str(t)))
                 pos = [_as_number(x) if all(_as_number(x) is not None for x in xs) else k for k, x in enumerate(xs)]
                 means = [np.mean(by_x[x]) for x in xs]
-                half = [1.96 * np.std(by_x[x], ddof=1) / np.sqrt(len(by_x[x])) if len(by_x[x]) > 1 else 0.0
-                        for x in xs]
+                half = [_half_ci(by_x[x]) for x in xs]
                 ax.errorbar(pos, means, yerr=half, marker="o", capsize=3, label=label or None)
                 for p, x in zip(pos, xs):
                     ax.plot([p] * len(by_x[x]), by_x[x], ".", color="0.6", ms=3, zorder=0)
@@ -78,7 +85,7 @@ def make_sweep(sweep_dir: Path, out_dir: Path | None = None) -> list[Path]:
             vals = [v for _, v in numeric]
             ax.plot(seeds, vals, "o", label="runs")
             m = np.mean(vals)
-            half = 1.96 * np.std(vals, ddof=1) / np.sqrt(len(vals)) if len(vals) > 1 else 0.0
+            half = _half_ci(vals)
             ax.axhline(m, color="k", lw=1, label=f"mean {m:.3g} ± {half:.2g}")
             ax.axhspan(m - half, m + half, color="k", alpha=0.1)
             ax.set_xlabel("seed")

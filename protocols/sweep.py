@@ -137,12 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="sweep directory (runs/, sweep.json, sweep.csv, figures/)")
     p.add_argument("--no-figures", action="store_true", help="skip the sweep figures")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("args", nargs=argparse.REMAINDER,
-                   help="after --, options passed to every run (e.g. -- --n-grc 10000)")
+    p.epilog = "Options after -- are passed to every run, e.g. -- --n-grc 10000."
     return p
 
 
 def main(argv) -> int:
+    argv = list(argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     try:
         args = build_parser().parse_args(argv)
         from protocols.registry import all_protocols
@@ -159,7 +161,6 @@ def main(argv) -> int:
         for item in args.set:
             name, text = split_assignment(item)
             check_syntax(text, specs[resolve(module.CONFIG, name)].spec, f"--set {name}")
-        extra = [a for a in args.args if a != "--"]
         if args.out.exists() and not args.out.is_dir():
             raise SweepUsageError(f"--out {args.out}: exists and is not a directory")
     except (SweepUsageError, OverrideError) as err:
