@@ -40,6 +40,8 @@ class OverrideError(ValueError):
 
 
 def _cut(text: str, limit: int = 60) -> str:
+    """``text`` for a one-line message: control characters escaped, at most ``limit`` characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -45,6 +45,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                              "params.json of an earlier run (repeats it: its seed and device too)")
     common.add_argument("--list-params", action="store_true",
                         help="print every parameter with default, unit, allowed range and meaning, and exit")
+    common.add_argument("--check", action="store_true",
+                        help="check the arguments and parameters, print where the run would go, and exit")
     common.add_argument("--force", action="store_true", help="replace an existing --out directory")
     common.add_argument("--threads", type=int, default=0,
                         help="OpenMP threads for standalone (default 0 = off; slower on 2 cores)")
@@ -287,6 +289,9 @@ def main(argv=None) -> int:
 
             return sweep_main(argv[1:])
         args, module, config, out = _prepare(argv)
+        if args.check:
+            print(f"ok: {module.NAME} seed {args.seed} on {args.device} -> {out}")
+            return 0
         from protocols.results import ResultsBusyError, ResultsExistError, ResultsLocationError
 
         try:
