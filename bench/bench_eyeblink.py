@@ -1,9 +1,9 @@
 """Benchmark the eyeblink conditioning circuit (standalone, OpenMP threads 0).
 
 Run ``python bench/bench_eyeblink.py [--sizes 30000 100000] [--trials 10]``. For each granule-cell
-count it builds the full conditioning circuit (PF in-degrees and weights scaled with
-:func:`protocols.eyeblink.scaled_circuit`, i.e. 15,000 PFs per PC at 30,000 GrCs and 50,000 at
-100,000), runs ``--trials`` paired acquisition trials (0.67 s each at ISI 250 ms) as one compiled
+count it builds the full conditioning circuit (PF in-degrees and weights derived from the granule-cell
+count, :class:`cerebellum.params.eyeblink_circuit.EyeblinkParams`: 15,000 PFs per PC at 30,000 GrCs
+and 50,000 at 100,000), runs ``--trials`` paired acquisition trials (0.67 s each at ISI 250 ms) as one compiled
 program, and prints build time, wall time per simulated second (real-time factor) and synaptic
 events per second (spikes x out-degree summed over all pathways). Only the simulation loop is
 timed for the real-time factor; the build is reported separately.
@@ -23,25 +23,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.params import replace_path  # noqa: E402
+from core.units import in_unit  # noqa: E402
 from protocols.engine import Simulation  # noqa: E402
-from protocols.eyeblink import (EyeblinkConfig, _circuit_default, scaled_circuit, schedule_for,  # noqa: E402
-                                simulate)
+from protocols.eyeblink.config import EyeblinkConfig  # noqa: E402
+from protocols.eyeblink.schedule import schedule_for  # noqa: E402
+from protocols.eyeblink.simulate import simulate  # noqa: E402
 from protocols.provenance import cpu_model  # noqa: E402
 
 
 def bench(n_grc: int, trials: int, build_root: Path) -> dict:
-    circuit = _circuit_default()
-    if n_grc != circuit.timecode.n_grc:
-        circuit = scaled_circuit(circuit, n_grc)
-    config = EyeblinkConfig(circuit=circuit, acquisition=trials, extinction=0, reacquisition=0,
-                            n_grc_record=0)
+    config = EyeblinkConfig(acquisition=trials, extinction=0, reacquisition=0)
+    config = replace_path(replace_path(config, "circuit.granular.n_grc", n_grc), "trial.n_grc_record", 0)
+    circuit = config.circuit
     schedule = schedule_for(config)
     t0 = time.perf_counter()
     with Simulation(device="standalone", name=f"bench_eyeblink_{n_grc}", seed=1, threads=0, progress=False,
-                    build_dir=build_root / f"eyeblink_{n_grc}") as sim:
-        raw = simulate(config, sim, 1, schedule)
-        cost = sim.cost(raw["events"], time.perf_counter() - t0)
-    n_syn = sum(len(v[0]) for v in raw["circuit"].all_pathways().values())
+                    build_dir=build_root / f"eyeblink_{n_grc}", dt_ms=in_unit(config.dt, "ms")) as sim:
+        rec = simulate(config, sim, 1, schedule)
+        cost = sim.cost(rec.events, time.perf_counter() - t0)
+    n_syn = sum(len(v[0]) for v in rec.circuit.all_pathways().values())
     return {"n_grc": n_grc, "pf_per_pc": circuit.pf_per_pc, "n_pc": circuit.n_pc, "synapses": int(n_syn),
             "trials": trials, **cost,
             "wall_s_per_simulated_s": cost["realtime_factor"]}

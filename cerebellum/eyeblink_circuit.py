@@ -1,168 +1,42 @@
 """Delay eyeblink conditioning circuit: granular time code → PC (PF→PC plasticity) → DCN, IO loop.
 
-Pathways (``reference/cerebellum.md`` §1–§6):
+Pathways (Medina & Mauk 2000; Medina, Garcia & Mauk 2001):
 
-* **CS** — mossy fibres (tone) driving the granular-layer time code of :mod:`cerebellum.timing`;
+* **CS** — mossy fibres (tone) driving the granular-layer time code of :mod:`cerebellum.granular_layer`;
 * **PF→PC** — the shared plastic synapses of :mod:`cerebellum.plasticity` (CF-timed LTD through
   the GrC eligibility chain, LTP per PF spike, bounded weights);
 * **PF→MLI→PC** — feed-forward inhibition: before learning PF excitation and MLI inhibition
   roughly cancel during the CS; LTD of the PFs active before the US leaves the inhibition
-  unopposed, which is the timed Purkinje pause;
+  unopposed, which is the timed Purkinje pause (Jirenhed, Bengtsson & Hesslow 2007);
 * **PC→DCN** — inhibition of the nuclear output cells (CR read-out) and of the nucleo-olivary
   cells (DCNi);
-* **DCNi→IO** — nucleo-olivary inhibition (delay 25 ms, tau 60 ms, §5): a learned pause
-  disinhibits DCNi, which suppresses the US-evoked CF burst, so learning limits itself;
+* **DCNi→IO** — nucleo-olivary inhibition (delay 25 ms; Kenyon, Medina & Mauk 1998): a learned
+  pause disinhibits DCNi, which suppresses the US-evoked CF burst, so learning limits itself;
 * **US** — a depolarising current on the IO cells while the US is on (``us_gate``), i.e. a CF
   burst whose size the DCNi inhibition grades;
-* **MF→DCN** — slow plasticity taught by Purkinje activity (Medina & Mauk, §5): every MF spike
+* **MF→DCN** — slow plasticity taught by Purkinje activity (Medina & Mauk 1999): every MF spike
   onto a DCN cell potentiates (``a_ltp``) when the PC population rate seen by that cell is below
-  ``pc_low`` (a pause) and depresses (``a_ltd``) when it is above ``pc_high`` — well above the
-  ~82-Hz baseline and its noise, so only the PF→PC potentiation of extinction, not baseline
-  fluctuations, erodes it; weights start at 0 and are bounded by ``w_mf_dcn_max``. This nuclear
-  store outlasts extinction (~80 % of it is left after 100 CS-alone trials), so reacquisition
-  needs less cortical relearning (savings).
+  ``pc_low`` (a pause) and depresses (``a_ltd``) when it is above ``pc_high``; weights start at 0
+  and are bounded by ``w_mf_dcn_max``. This nuclear store outlasts extinction, so reacquisition
+  needs less cortical relearning (savings; Medina, Garcia & Mauk 2001).
 
-The builder draws all connectivity with numpy and returns the Brian2 objects; it runs nothing.
+Parameters: :class:`cerebellum.params.eyeblink_circuit.EyeblinkParams` (PF in-degrees and weights
+derived from the granule-cell count). The builder draws all connectivity with numpy and returns
+the Brian2 objects; it runs nothing.
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, Quantity, Synapses, mV, ms, nS, pA, second
+from brian2 import NeuronGroup, Synapses, mV, ms, nS, pA, second
 
 from cerebellum.cells import cell_equations, connect, make_cells
-from cerebellum.params import DCN, DCNI, IO, MLI, PC, PlasticityParams
+from cerebellum.granular_layer import build_granular_layer, fixed_indegree
+from cerebellum.params.eyeblink_circuit import EyeblinkParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses
-from cerebellum.timing import TimeCodeParams, build_granular_layer, fixed_indegree
-from cerebellum.validation import check_int, check_quantity, check_real, param
 
-__all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "mf_dcn_synapses", "default_timecode",
-           "default_plasticity"]
-
-
-def default_timecode() -> TimeCodeParams:
-    """Granular-layer settings used for conditioning (tuned for 1–10 % active GrCs per 10 ms).
-
-    MF→GrC transmission is mostly fast (AMPA 0.35 nS, NMDA-like 0.028 nS per spike): with the
-    earlier 0.15 / 0.035 nS granule cells needed ~10 ms of CS input before their first spike and
-    the 0–10 ms bin after CS onset had 0.1 % active cells (target 1–10 %); now 1.6–2.0 %. The
-    NMDA-like part (0.025 → 0.028 nS) keeps the bin after the CS-onset burst, where Golgi
-    feedback is strongest, above 1 % (0.99 % at seed 3 with 0.025 nS).
-    """
-    return TimeCodeParams(w_mf_nmda=0.028 * nS, w_mf_ampa=0.35 * nS, profile_mix=(0.1, 0.0, 0.45, 0.45),
-                          cs_fraction=0.7, tau_min=30 * ms, tau_max=600 * ms)
-
-
-def default_plasticity() -> PlasticityParams:
-    """PF→PC rule scaled to ~15,000 PFs per PC.
-
-    Eligibility: a 3-stage chain (``tau_e`` 10 ms) fed through a 30-ms delay line, i.e. a narrow
-    kernel peaking 50 ms after a PF spike, half maximum 38–72 ms, like the narrow Pavia / Luque LTD
-    windows (reference/cerebellum.md §4). The earlier broad kernel (3 stages of 25 ms, no delay,
-    half maximum 20–103 ms) gave 35 % of the peak to PF spikes 120 ms before the CF, so at ISI
-    150 ms the CS-onset burst of the granule cells (20–40 ms) was depressed every trial: the pause
-    began at CS onset, the DCN output crossed threshold inside the startle window (0 % CRs) and the
-    rate minimum sat at 32 ms (pause-vs-ISI slope 1.40). The narrow kernel gives those spikes 2 %.
-    An 8-stage chain of the same width ran 4x slower (30,000 GrCs x 5 more state variables); the
-    delay line costs one event per GrC spike. ``A_minus`` is 1.9e-3 nS (8e-4 with the broad kernel)
-    so that one CF depresses a PF that fired steadily before it by about as much (kernel area 37
-    vs 92 ms).
-    """
-    return PlasticityParams(n_stages=3, tau_e=10 * ms, eligibility_delay=30 * ms, A_plus=2e-4 * nS,
-                            A_minus=1.9e-3 * nS, w_min=0 * nS, w_max=0.12 * nS, w0=0.06 * nS, pf_delay=2 * ms, cf_delay=4 * ms)
-
-
-@dataclass(frozen=True)
-class EyeblinkParams:
-    """Conditioning circuit (units in brackets); nested granular-layer and PF→PC parameters.
-
-    Parameters
-    ----------
-    timecode : TimeCodeParams
-    plasticity : PlasticityParams
-    n_pc, n_mli, n_dcn, n_dcni, n_io : int
-        Purkinje cells, molecular-layer interneurons, nuclear output cells, nucleo-olivary
-        cells, inferior-olive cells (``n_pc`` must be a multiple of ``n_io``: one CF per PC).
-    pf_per_pc, pf_per_mli : int
-        PF in-degrees (random GrCs).
-    mli_per_pc : int
-        MLI→PC in-degree.
-    tau_pf [ms] : PF→PC conductance decay.
-    w_pf_mli, w_mli_pc [nS] : feed-forward inhibition weights.
-    w_pc_dcn, w_pc_dcni [nS] : PC inhibition of DCN / DCNi.
-    w_dcni_io [nS], dcni_io_delay [ms] : nucleo-olivary inhibition.
-    dcni_bias [pA] : extra bias current of the nucleo-olivary cells (stands in for their MF
-        collateral drive), so that PC inhibition, not the bias, sets their rate.
-    I_us [pA] : US current on each IO cell.
-    mf_per_dcn : int ; w_mf_dcn_max [nS] ; a_ltp, a_ltd [nS] : MF→DCN plasticity.
-    pc_low, pc_high [Hz] : PC population rate below which MF→DCN potentiates / above which it depresses.
-    tau_pc_trace [ms] : smoothing of the PC rate seen by a DCN cell.
-    heterogeneity : float in [0, 1)
-        Each PC, MLI, DCN and DCNi cell gets an extra bias current uniform in ``±heterogeneity * I_e``
-        of its type, so identically wired cells do not fire in lock-step.
-    """
-
-    timecode: TimeCodeParams = field(default_factory=default_timecode)
-    plasticity: PlasticityParams = field(default_factory=default_plasticity)
-    n_pc: int = 20
-    n_mli: int = 40
-    n_dcn: int = 40
-    n_dcni: int = 10
-    n_io: int = 4
-    pf_per_pc: int = 15000
-    pf_per_mli: int = 3000
-    mli_per_pc: int = 10
-    tau_pf: Quantity = param(5 * ms)
-    w_pf_mli: Quantity = param(0.15 * nS)
-    w_mli_pc: Quantity = param(4.0 * nS)
-    w_pc_dcn: Quantity = param(2.0 * nS)
-    w_pc_dcni: Quantity = param(1.0 * nS)
-    w_dcni_io: Quantity = param(0.5 * nS)
-    dcni_io_delay: Quantity = param(25 * ms)
-    I_us: Quantity = param(1000 * pA)
-    mf_per_dcn: int = 200
-    w_mf_dcn_max: Quantity = param(0.08 * nS)
-    # Savings store (seeds 1-3, 100 + 100 + 50 trials): ~55 pS after acquisition, ~43 pS after
-    # extinction. With 4e-4 / 1e-4 nS and pc_high 85 Hz (inside the baseline noise) it reached
-    # ~10 pS and was erased by extinction (savings 26 -> 25 trials at seed 3).
-    a_ltp: Quantity = param(1.6e-3 * nS)
-    a_ltd: Quantity = param(5e-5 * nS)
-    dcni_bias: Quantity = param(100 * pA)
-    pc_low: Quantity = param(55 * Hz)
-    pc_high: Quantity = param(100 * Hz)
-    tau_pc_trace: Quantity = param(50 * ms)
-    heterogeneity: float = 0.1
-
-    def __post_init__(self):
-        if not isinstance(self.timecode, TimeCodeParams):
-            raise TypeError(f"timecode = {self.timecode!r} must be a TimeCodeParams")
-        if not isinstance(self.plasticity, PlasticityParams):
-            raise TypeError(f"plasticity = {self.plasticity!r} must be a PlasticityParams")
-        n_grc = self.timecode.n_grc
-        check_int("n_pc", self.n_pc, lo=1, hi=10_000)
-        check_int("n_mli", self.n_mli, lo=1, hi=100_000)
-        check_int("n_dcn", self.n_dcn, lo=1, hi=10_000)
-        check_int("n_dcni", self.n_dcni, lo=1, hi=10_000)
-        check_int("n_io", self.n_io, lo=1, hi=(self.n_pc, f"n_pc = {self.n_pc}"))
-        if self.n_pc % self.n_io:
-            raise ValueError(f"n_io = {self.n_io} is out of range: n_pc = {self.n_pc} must be a multiple of n_io")
-        check_int("pf_per_pc", self.pf_per_pc, lo=1, hi=(n_grc, f"n_grc = {n_grc}"))
-        check_int("pf_per_mli", self.pf_per_mli, lo=1, hi=(n_grc, f"n_grc = {n_grc}"))
-        check_int("mli_per_pc", self.mli_per_pc, lo=0, hi=(self.n_mli, f"n_mli = {self.n_mli}"))
-        check_int("mf_per_dcn", self.mf_per_dcn, lo=0, hi=(self.timecode.n_mf, f"n_mf = {self.timecode.n_mf}"))
-        check_quantity("tau_pf", self.tau_pf, ms, lo=0 * ms, hi=1 * second, lo_open=True)
-        check_quantity("tau_pc_trace", self.tau_pc_trace, ms, lo=0 * ms, hi=1 * second, lo_open=True)
-        check_quantity("dcni_io_delay", self.dcni_io_delay, ms, lo=0 * ms, hi=1 * second)
-        for name in ("w_pf_mli", "w_mli_pc", "w_pc_dcn", "w_pc_dcni", "w_dcni_io", "w_mf_dcn_max", "a_ltp",
-                     "a_ltd"):
-            check_quantity(name, getattr(self, name), nS, lo=0 * nS, hi=1000 * nS)
-        check_quantity("I_us", self.I_us, pA, lo=0 * pA, hi=1e5 * pA)
-        check_quantity("dcni_bias", self.dcni_bias, pA, lo=-1e4 * pA, hi=1e4 * pA)
-        check_quantity("pc_low", self.pc_low, Hz, lo=0 * Hz, hi=1000 * Hz)
-        check_quantity("pc_high", self.pc_high, Hz, lo=self.pc_low, hi=1000 * Hz)
-        check_real("heterogeneity", self.heterogeneity, lo=0, hi=0.99)
+__all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "mf_dcn_synapses"]
 
 
 @dataclass
@@ -171,10 +45,11 @@ class EyeblinkCircuit:
 
     Attributes
     ----------
-    layer : cerebellum.timing.GranularLayer
+    layer : cerebellum.granular_layer.GranularLayer
     pc, mli, dcn, dcni, io : NeuronGroup
     synapses : dict name -> Synapses (the granular layer's are in ``layer.synapses``)
     pre_index, source : dict name -> presynaptic indices / source-group name (event counting)
+    extra : list of further Brian2 objects to add to the network
     """
 
     layer: object
@@ -222,7 +97,7 @@ def mf_dcn_synapses(mf, dcn, i, j, params: EyeblinkParams, name: str = "mf_dcn")
 
     On every MF spike the weight steps by ``+a_ltp`` when ``pc_act < pc_low`` (a Purkinje pause),
     by ``-a_ltd`` when ``pc_act > pc_high`` (Purkinje activity well above baseline), else not at all;
-    it is clipped to ``[0, w_mf_dcn_max]`` and starts at 0 (Medina & Mauk rule, reference §5).
+    it is clipped to ``[0, w_mf_dcn_max]`` and starts at 0 (the rule of Medina & Mauk 1999).
 
     Parameters
     ----------
@@ -263,16 +138,16 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
     """
     if not isinstance(params, EyeblinkParams):
         raise TypeError(f"params = {params!r} must be an EyeblinkParams")
-    pl = params.plasticity
-    tc = params.timecode
+    pl = params.pf_pc_rule  # the rule scaled to the PF in-degree
+    tc = params.granular
     layer = build_granular_layer(tc, rng, signals["cs_gate"], signals["cs_time"], eligibility=pl, max_cs=max_cs)
     grc = layer.grc
     syn, pre, src, extra = {}, {}, {}, []
 
-    pc_p = dataclasses.replace(PC, synapse="exp")
+    pc_p = params.pc
     pc = make_cells(pc_p, params.n_pc, name="pc", channels={"pf": (params.tau_pf, 0 * mV)}, cf_event=True)
     pc.v = pc_p.V_reset + rng.random(params.n_pc) * (pc_p.V_th - pc_p.V_reset)
-    mli_p = dataclasses.replace(MLI, synapse="exp")
+    mli_p = params.mli
     mli = make_cells(mli_p, params.n_mli, name="mli")
     mli.v = mli_p.V_reset + rng.random(params.n_mli) * (mli_p.V_th - mli_p.V_reset)
 
@@ -289,16 +164,15 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
                                 namespace={"w_mp": params.w_mli_pc}, name="mli_pc")
         pre["mli_pc"], src["mli_pc"] = i, "mli"
 
-    dcn_p = dataclasses.replace(DCN, synapse="exp")
+    dcn_p = params.dcn
     dcn = _dcn_group(dcn_p, params.n_dcn, "dcn", params.tau_pc_trace)
     dcn.v = dcn_p.V_reset + rng.random(params.n_dcn) * (dcn_p.V_th - dcn_p.V_reset)
-    dcni_p = dataclasses.replace(DCNI, synapse="exp")
+    dcni_p = params.dcni
     dcni = make_cells(dcni_p, params.n_dcni, name="dcni")
     dcni.v = dcni_p.V_reset + rng.random(params.n_dcni) * (dcni_p.V_th - dcni_p.V_reset)
-    io_p = dataclasses.replace(IO, synapse="exp")
+    io_p = params.io
     io = make_cells(io_p, params.n_io, name="io")
-    io.run_regularly("I_ext = I_us * us_gate(t)", dt=1 * ms, when="start",
-                     )
+    io.run_regularly("I_ext = I_us * us_gate(t)", dt=1 * ms, when="start")
     io.namespace.update(I_us=params.I_us, us_gate=signals["us_gate"])
 
     # Cell-to-cell variability of the bias current: desynchronises identically wired cells.

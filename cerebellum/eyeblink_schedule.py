@@ -11,7 +11,7 @@ protocol (phases, probe trials, per-trial ISIs, weight resets) is one ``cpp_stan
 ``us_gate(t)``     1 while the US is on
 ``reset_gate(t)``  1 during the first millisecond of a trial whose plastic weights restart at w0
 
-Reference: ``reference/cerebellum.md`` §6 (DBBS EBCC: ISI 250 ms, co-terminating CS/US).
+Delay conditioning with a CS that co-terminates with the US (Medina et al. 2000: ISI 250 ms by default).
 """
 from __future__ import annotations
 

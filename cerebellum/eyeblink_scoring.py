@@ -1,13 +1,14 @@
 """Scoring of eyeblink conditioning from Purkinje and nuclear spike trains (pure numpy).
 
-Follows the DBBS analysis (``reference/cerebellum.md`` §6, ``simulation_analysis.py``): rates are
-binned per trial relative to CS onset and smoothed with a Gaussian; the motor output is the
-smoothed DCN rate minus its pre-CS baseline. A trial has a **conditioned response (CR)** when the
-output crosses ``threshold`` (Hz above baseline) before the US, not during the first
-``exclusion`` after CS onset (no startle / alpha response), and stays above threshold for at
-least ``min_fraction`` of the samples from the crossing to the US. The **CR onset** is the first sample of
-the rise that stays above half the threshold up to the crossing. The **Purkinje pause** time is the time of the
-minimum of the trial-averaged, smoothed PC simple-spike rate during the CS.
+Rates are binned per trial relative to CS onset (:func:`core.spikes.binned_population_rate`) and
+smoothed with a Gaussian; the motor output is the smoothed DCN rate minus its pre-CS baseline, the
+eyelid read-out of cerebellar models of conditioning (Medina et al. 2000).
+A trial has a **conditioned response (CR)** when the output crosses ``threshold`` (Hz above
+baseline) before the US, not during the first ``exclusion`` after CS onset (no startle / alpha
+response), and stays above threshold for at least ``min_fraction`` of the samples from the
+crossing to the US. The **CR onset** is the first sample of the rise that stays above half the
+threshold up to the crossing. The **Purkinje pause** time is the time of the minimum of the
+trial-averaged, smoothed PC simple-spike rate during the CS (Jirenhed, Bengtsson & Hesslow 2007).
 
 Units: seconds and hertz throughout.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["binned_rates", "smooth", "score_crs", "block_percent", "trials_to_criterion", "pause_time",
+__all__ = ["smooth", "score_crs", "block_percent", "trials_to_criterion", "pause_time",
            "fit_slope"]
 
 
@@ -24,41 +25,6 @@ def _positive(name, v):
     if not np.isfinite(v) or v <= 0:
         raise ValueError(f"{name} = {v} is out of range: allowed {name} > 0")
     return v
-
-
-def binned_rates(spike_t, n_cells: int, onsets, t_start: float, t_stop: float, bin_width: float):
-    """Population rate (Hz per cell) in bins around each onset.
-
-    Parameters
-    ----------
-    spike_t : float array (s)
-        Spike times of the whole population.
-    n_cells : int
-        Cells in the population (rate = count / n_cells / bin_width).
-    onsets : float array (n_trials,)
-        CS-onset times (s).
-    t_start, t_stop : float
-        Window relative to onset (s), ``t_start < t_stop``.
-    bin_width : float (s)
-
-    Returns
-    -------
-    time : array (n_bins,)   bin centres relative to CS onset (s)
-    rates : array (n_trials, n_bins)   Hz
-    """
-    n_cells = int(n_cells)
-    if n_cells < 1:
-        raise ValueError(f"n_cells = {n_cells} is out of range: allowed n_cells >= 1")
-    bin_width = _positive("bin_width", bin_width)
-    if not t_stop > t_start:
-        raise ValueError(f"t_stop = {t_stop} is out of range: allowed t_stop > t_start = {t_start}")
-    n_bins = int(round((t_stop - t_start) / bin_width))
-    edges = t_start + np.arange(n_bins + 1) * bin_width
-    ts = np.sort(np.asarray(spike_t, dtype=float))
-    onsets = np.atleast_1d(np.asarray(onsets, dtype=float))
-    idx = np.searchsorted(ts, onsets[:, None] + edges[None, :])
-    counts = np.diff(idx, axis=1)
-    return edges[:-1] + bin_width / 2, counts / (n_cells * bin_width)
 
 
 def smooth(rates, bin_width: float, sigma: float):
@@ -142,7 +108,7 @@ def score_crs(time, dcn_rate, isi, threshold: float = 15.0, exclusion: float = 0
         cr[k] = True
         # onset: start of the rise — the last sample before the crossing still below half the
         # threshold (a Gaussian-smoothed trace rises monotonically from far earlier, so the
-        # DBBS "monotonic rise" would be set by the smoothing kernel, not by the response)
+        # a "monotonic rise" criterion would be set by the smoothing kernel, not by the response)
         b = win[c]
         while b > win[0] and out[k, b - 1] > 0.5 * threshold:
             b -= 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cerebellum.timing_metrics import similarity_vs_lag
+from cerebellum.time_code_metrics import similarity_vs_lag
 from figures._style import plt, save
 from protocols.results import load_results
 

@@ -4,7 +4,12 @@ import pytest
 from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, mV, ms, nS, second
 
 from cerebellum.cells import connect, connect_channel, eligibility_delay_line, make_cells, on_pre_code
-from cerebellum.params import GRC, PC, PlasticityParams, eligibility_kernel
+from cerebellum.params import PlasticityParams, cell_params, eligibility_kernel
+
+GRC = cell_params("grc")
+PC = cell_params("pc")
+#: The broad 8-stage kernel without delay (peak 100 ms): its chain is kicked by the spike reset.
+BROAD = PlasticityParams(n_stages=8, tau_e=(100.0 / 7.0) * ms, eligibility_delay=0 * ms)
 
 
 def test_purkinje_cells_fire_tonically_in_target_range():
@@ -12,14 +17,12 @@ def test_purkinje_cells_fire_tonically_in_target_range():
     mon = SpikeMonitor(pc)
     Network(pc, mon).run(0.5 * second)
     rate = mon.count[:] / 0.5
-    assert np.all((rate >= 50) & (rate <= 90))  # reference §2/§6: tonic simple spikes ~50-90 Hz
+    assert np.all((rate >= 50) & (rate <= 90))  # tonic simple spikes ~50-90 Hz (Casali et al. 2019)
 
 
 @pytest.mark.parametrize("kind", ["alpha", "exp"])
 def test_synapse_weight_is_peak_conductance(kind):
-    import dataclasses
-
-    params = dataclasses.replace(GRC, synapse=kind)
+    params = cell_params("grc", synapse=kind)
     grc = make_cells(params, 1, name="grc_test")
     src = SpikeGeneratorGroup(1, [0], [1 * ms])
     syn = connect_channel(src, grc, params, np.array([0]), np.array([0]), 0.1 * nS)
@@ -33,7 +36,7 @@ def test_synapse_weight_is_peak_conductance(kind):
 
 
 def test_eligibility_chain_and_cf_event_variables():
-    grc = make_cells(GRC, 3, name="grc_e", eligibility=PlasticityParams())
+    grc = make_cells(GRC, 3, name="grc_e", eligibility=BROAD)
     pc = make_cells(PC, 1, name="pc_e", cf_event=True, channels={"pf": (20 * ms, 0 * mV)})
     assert {"x_1", "x_8", "elig"} <= set(grc.variables)
     assert {"cf_count", "g_pf", "y_pf"} <= set(pc.variables)
@@ -45,9 +48,7 @@ def test_eligibility_chain_follows_the_shifted_kernel(delay):
     """One GrC spike: the chain output (fed by the reset or by the delay line) is the kernel, shifted
     by ``eligibility_delay``, peak 1 at ``eligibility_peak``."""
     pl = PlasticityParams(n_stages=3, tau_e=10 * ms, eligibility_delay=delay)
-    import dataclasses
-
-    grc_p = dataclasses.replace(GRC, synapse="exp")
+    grc_p = cell_params("grc", synapse="exp")
     grc = make_cells(grc_p, 1, name="grc_d", eligibility=pl, method="euler")
     line = eligibility_delay_line(grc, pl)
     assert (line is None) == (delay == 0 * ms)

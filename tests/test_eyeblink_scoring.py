@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from cerebellum.eyeblink_scoring import (binned_rates, block_percent, fit_slope, pause_time, score_crs, smooth,
-                                         trials_to_criterion)
+from cerebellum.eyeblink_scoring import block_percent, fit_slope, pause_time, score_crs, smooth, trials_to_criterion
+from core.spikes import binned_population_rate
 
 BW = 0.005
 TIME = np.arange(-0.1, 0.5, BW) + BW / 2
@@ -81,14 +81,14 @@ def test_pause_time_finds_minimum_in_window():
         pause_time(TIME, r, t_stop=-1)
 
 
-def test_binned_rates_counts_spikes():
+def test_trial_rates_count_spikes_around_each_onset():
     spikes = np.array([0.95, 1.001, 1.002, 1.2, 2.001])  # onsets at 1 and 2 s
-    t, r = binned_rates(spikes, 2, [1.0, 2.0], -0.1, 0.3, 0.01)
+    t, r = binned_population_rate(spikes, 2, [1.0, 2.0], -0.1, 0.3, 0.01)
     assert r.shape == (2, 40) and abs(t[10] - 0.005) < 1e-9
     assert r[0, 10] == pytest.approx(2 / (2 * 0.01))
     assert r[0].sum() * 2 * 0.01 == pytest.approx(4)
     with pytest.raises(ValueError, match="n_cells"):
-        binned_rates(spikes, 0, [1.0], -0.1, 0.3, 0.01)
+        binned_population_rate(spikes, 0, [1.0], -0.1, 0.3, 0.01)
 
 
 def test_smooth_preserves_mean_and_slope_fit():

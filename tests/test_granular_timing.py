@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 from brian2 import ms
 
-from cerebellum.timing import TimeCodeParams, cs_rate_table, draw_cs_profiles, fixed_indegree
-from cerebellum.timing_metrics import (active_fraction, population_vectors, reproducibility_index, similarity_matrix,
-                                       similarity_vs_lag, time_code_summary)
+from cerebellum.granular_layer import cs_rate_table, draw_cs_profiles, fixed_indegree
+from cerebellum.params.granular_layer import GranularLayerParams
+from cerebellum.time_code_metrics import (active_fraction, population_vectors, reproducibility_index,
+                                          similarity_matrix, similarity_vs_lag, single_trial_reproducibility,
+                                          time_code_summary)
 
 
 def _sequence_population(rng, n_trials=20, n_cells=400, n_bins=30, width=3, rate=0.6):
@@ -24,6 +26,7 @@ def test_moving_code_decorrelates_with_lag_and_repeats():
     s = time_code_summary(pv, 0.01, lag=0.1)
     assert s["reproducibility_index"] > 0.8
     assert s["similarity_at_lag"] < 0.1  # 10 bins apart, 3-bin windows: no shared cells
+    assert single_trial_reproducibility(pv) > 0.5
     lags, mean = similarity_vs_lag(similarity_matrix(pv), 0.01)
     assert mean[0] > mean[1] > mean[2] > mean[5]
 
@@ -36,6 +39,7 @@ def test_static_code_does_not_decorrelate_and_noise_is_not_reproducible():
     assert time_code_summary(pv, 0.01, lag=0.2)["similarity_at_lag"] > 0.8
     noise = rng.poisson(0.01, size=(20, 30, 400))  # sparse noise, no structure
     assert reproducibility_index(noise) < 0.3
+    assert single_trial_reproducibility(noise) < 0.3
 
 
 def test_population_vectors_and_active_fraction():
@@ -52,7 +56,7 @@ def test_population_vectors_and_active_fraction():
 
 
 def test_profiles_and_connectivity():
-    p = TimeCodeParams(n_grc=1000, n_mf=200)
+    p = GranularLayerParams(n_grc=1000, n_mf=200, cs_fraction=0.5)
     rng = np.random.default_rng(0)
     kinds, taus = draw_cs_profiles(p, rng)
     assert (kinds >= 0).sum() == 100
@@ -74,7 +78,7 @@ def test_profiles_and_connectivity():
                                                 ("mf_per_grc", 900, "mf_per_grc")])
 def test_bad_params_name_the_parameter(field, value, word):
     with pytest.raises((ValueError, TypeError), match=word):
-        dataclasses.replace(TimeCodeParams(), **{field: value})
+        dataclasses.replace(GranularLayerParams(), **{field: value})
 
 
 def test_small_granular_layer_runtime_time_code():
@@ -82,15 +86,14 @@ def test_small_granular_layer_runtime_time_code():
     import brian2
     from brian2 import Network, SpikeMonitor, second
 
-    from cerebellum.eyeblink_circuit import default_timecode
     from cerebellum.eyeblink_schedule import make_schedule
-    from cerebellum.timing import build_granular_layer
+    from cerebellum.granular_layer import build_granular_layer
 
     brian2.defaultclock.dt = 0.5 * ms
     brian2.seed(3)
     n = 2000
-    # same per-cell in-degrees as the full layer, fewer cells (GoC:GrC ratio kept)
-    p = dataclasses.replace(default_timecode(), n_grc=n, n_goc=20)
+    # the in-degrees and weights of the full layer (declared at n_grc_ref = n), fewer cells (GoC:GrC ratio kept)
+    p = GranularLayerParams(n_grc=n, n_grc_ref=n, n_goc=20)
     sch = make_schedule([("cs", 8, False, 0.3, False)], period=0.5, cs_onset=0.1, us_duration=0.02)
     layer = build_granular_layer(p, np.random.default_rng(3), **{k: v for k, v in sch.timed_arrays().items()
                                                                   if k in ("cs_gate", "cs_time")})
@@ -104,3 +107,17 @@ def test_small_granular_layer_runtime_time_code():
     assert 0.005 < s["active_fraction_mean"] < 0.10   # sparse during the CS
     assert s["reproducibility_index"] > 0.25          # 4 vs 4 trials already agree
     assert s["similarity_at_lag"] < 0.5 * s["reproducibility_index"]  # and the code moves
+
+
+def test_golgi_in_degree_and_weight_follow_the_granule_cell_count():
+    """grc_per_goc = max(1, min(n_grc, round(400 * min(1, n_grc / 30000)))); the weight keeps the summed
+    GrC conductance per Golgi cell (0.05 nS x 400)."""
+    from brian2 import nS
+
+    ref = GranularLayerParams()
+    assert ref.grc_per_goc == 400 and ref.w_grc_goc == 0.05 * nS
+    small = GranularLayerParams(n_grc=1000)
+    assert small.grc_per_goc == 13 and small.w_grc_goc == 0.05 * nS * (400 / 13)
+    assert GranularLayerParams(n_grc=100_000).grc_per_goc == 400  # never more than at the reference size
+    assert GranularLayerParams(grc_per_goc_ref=0).grc_per_goc == 0
+    assert GranularLayerParams().tau_gaba_fast == GranularLayerParams().grc.tau_inh == 7 * ms

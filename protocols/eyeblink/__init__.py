@@ -1,0 +1,33 @@
+"""``eyeblink``: delay eyeblink conditioning — acquisition, extinction, reacquisition in one run.
+
+The CS is a mossy-fibre input driving the granular-layer time code; the US is a climbing-fibre
+burst ``isi`` after CS onset, co-terminating with the CS (Medina et al. 2000). The whole schedule
+(phases, probe trials) is one scheduled run, so plasticity carries across phases. Scoring: CR per
+trial from the DCN rate, % CR per 10-trial block, CR onset, Purkinje pause time, savings; the
+granular time code is measured on a recorded subset of granule cells.
+
+Modules: :mod:`~protocols.eyeblink.config` (parameters), :mod:`~protocols.eyeblink.schedule`
+(phases), :mod:`~protocols.eyeblink.simulate` (circuit and recordings, shared with
+``eyeblink-isi``), :mod:`~protocols.eyeblink.analysis` (measures), :mod:`~protocols.eyeblink.targets`
+(thresholds), :mod:`~protocols.eyeblink.run`.
+"""
+from protocols.eyeblink.config import EyeblinkConfig
+# run.py imports Brian2 only inside the functions that build and run the circuit; binding the
+# function here (not a lazy import inside a wrapper) keeps ``protocols.eyeblink.run`` the function:
+# importing a submodule named ``run`` later would otherwise replace the wrapper by the module.
+from protocols.eyeblink.run import run
+
+NAME = "eyeblink"
+DESCRIPTION = "delay eyeblink conditioning: acquisition, extinction, reacquisition (CR %, pause timing, savings)"
+CONFIG = EyeblinkConfig
+OPTIONS = {
+    "isi": "isi",
+    "acquisition": "acquisition",
+    "extinction": "extinction",
+    "reacquisition": "reacquisition",
+    "probe-every": "trial.probe_every",
+    "n-grc": "circuit.granular.n_grc",
+}
+
+__all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "run"]
+
