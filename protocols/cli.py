@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="protocol", metavar="PROTOCOL", parser_class=_OneLineParser)
     for name, module in registry.items():
         text = module.DESCRIPTION.replace("%", "%%")  # argparse %-formats help strings
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(name, help=text, description=module.DESCRIPTION)
         _add_options(p, module)
         _add_common(p)
     return parser

@@ -9,13 +9,9 @@ granular time code is measured on a recorded subset of granule cells.
 Modules: :mod:`~protocols.eyeblink.config` (parameters), :mod:`~protocols.eyeblink.schedule`
 (phases), :mod:`~protocols.eyeblink.simulate` (circuit and recordings, shared with
 ``eyeblink-isi``), :mod:`~protocols.eyeblink.analysis` (measures), :mod:`~protocols.eyeblink.targets`
-(thresholds), :mod:`~protocols.eyeblink.run`.
+(thresholds), :mod:`~protocols.eyeblink.protocol` (one run, start to end).
 """
 from protocols.eyeblink.config import EyeblinkConfig
-# run.py imports Brian2 only inside the functions that build and run the circuit; binding the
-# function here (not a lazy import inside a wrapper) keeps ``protocols.eyeblink.run`` the function:
-# importing a submodule named ``run`` later would otherwise replace the wrapper by the module.
-from protocols.eyeblink.run import run
 
 NAME = "eyeblink"
 DESCRIPTION = "delay eyeblink conditioning: acquisition, extinction, reacquisition (CR %, pause timing, savings)"
@@ -31,3 +27,9 @@ OPTIONS = {
 
 __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "run"]
 
+
+def run(config, sim, seed):
+    """Run the protocol (Brian2 is imported here); see :func:`protocols.eyeblink.protocol.run`."""
+    from protocols.eyeblink.protocol import run as _run
+
+    return _run(config, sim, seed)

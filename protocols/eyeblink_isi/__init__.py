@@ -8,7 +8,6 @@ rate over the last 10 trials of a series) is regressed on the interval; the targ
 (:mod:`protocols.eyeblink`).
 """
 from protocols.eyeblink_isi.config import EyeblinkIsiConfig
-from protocols.eyeblink_isi.run import run  # Brian2 is imported only when run() is called
 
 NAME = "eyeblink-isi"
 DESCRIPTION = "eyeblink acquisition at ISI 150/250/400 ms: Purkinje pause time vs ISI (slope target 0.8-1.2)"
@@ -16,3 +15,10 @@ CONFIG = EyeblinkIsiConfig
 OPTIONS = {"isis": "isis", "acquisition": "acquisition", "n-grc": "circuit.granular.n_grc"}
 
 __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "run"]
+
+
+def run(config, sim, seed):
+    """Run the protocol (Brian2 is imported here); see :func:`protocols.eyeblink_isi.protocol.run`."""
+    from protocols.eyeblink_isi.protocol import run as _run
+
+    return _run(config, sim, seed)
