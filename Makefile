@@ -4,13 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow test-all figures bench clean help
+.PHONY: run test test-slow test-all figures golden results-table bench clean help
 
 help:
 	@echo "make run        main job: eyeblink conditioning at defaults + all figures"
 	@echo "make test       default test suite (< 10 min on 2 cores)"
 	@echo "make test-slow  long simulations (full-size targets, several seeds)"
 	@echo "make figures    regenerate figures into figures/output/"
+	@echo "make golden     re-record the reduced reference runs (after a deliberate change of the science)"
+	@echo "make results-table  docs/results.md and the README's numbers from the saved default runs"
 	@echo "make bench      benchmarks (bench/)"
 
 $(STAMP): setup.cfg pyproject.toml
@@ -35,6 +37,12 @@ test-all: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python -m figures
+
+golden: $(STAMP)
+	$(BIN)/python tests/test_golden_runs.py --record
+
+results-table: $(STAMP)
+	$(BIN)/python -m figures --results-table
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
