@@ -20,6 +20,8 @@ from core.params import describe
 from protocols.registry import all_protocols
 
 RESULTS_ROOT = Path("results")
+#: When the command started (this module is imported first thing), for the time-to-simulation figure.
+COMMAND_STARTED = time.time()
 
 
 class UsageError(Exception):
@@ -223,6 +225,8 @@ def run_protocol(args, module, config, out: Path) -> Path:
                         record_all=args.record == "all") as sim:
             output = module.run(config, sim, args.seed)
             cost = sim.cost(output.synaptic_events, time.perf_counter() - started)
+            if sim.launched_at is not None:  # from the command to the start of the compiled program
+                cost["time_to_simulation_s"] = round(sim.launched_at - COMMAND_STARTED, 3)
         summary = {"protocol": module.NAME, **output.summary, "cost": cost}
         params = {"protocol": module.NAME, "seed": args.seed, "device": args.device,
                   "runtime_target": cost["runtime_target"], "openmp_threads": args.threads,

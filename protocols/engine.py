@@ -194,6 +194,7 @@ class Simulation:
     _bar: object = None
     _saved_run_cmd: object = None
     _run_args: dict = field(default_factory=dict)
+    launched_at: float | None = None  # time.time() when the compiled program was started
 
     def __post_init__(self):
         if self.device not in DEVICES:
@@ -323,6 +324,7 @@ class Simulation:
         if not self.progress:
             wrapper.append("--quiet")
         brian2.prefs.devices.cpp_standalone.run_cmd_unix = [*wrapper, "--", str(binary)]
+        self.launched_at = time.time()
         run_args = [] if self.seed is None else [f"--seed={int(self.seed)}"]
         if self._run_args:
             run_args += _run_arg_strings(device, self._run_dir, self._run_args)
