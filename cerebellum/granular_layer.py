@@ -39,7 +39,10 @@ def fixed_indegree(rng: np.random.Generator, n_pre: int, n_post: int, k: int) ->
 
     Returns
     -------
-    i, j : int64 arrays of length ``n_post * k`` (presynaptic, postsynaptic index)
+    i, j : int64 arrays of length ``n_post * k`` (presynaptic, postsynaptic index), ordered by
+        postsynaptic cell and, within it, by presynaptic cell: a pathway that visits all synapses
+        of one target (the climbing-fibre LTD reading each PF's eligibility) then reads the source
+        arrays in ascending order instead of at random.
     """
     if k == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -56,6 +59,7 @@ def fixed_indegree(rng: np.random.Generator, n_pre: int, n_post: int, k: int) ->
             pre[bad] = rng.integers(0, n_pre, size=(bad.size, k))
     else:
         pre = np.stack([rng.choice(n_pre, size=k, replace=False) for _ in range(n_post)])
+    pre = np.sort(pre, axis=1)  # the same draw, sources in ascending order (see Returns)
     return pre.ravel().astype(np.int64), np.repeat(np.arange(n_post, dtype=np.int64), k)
 
 
@@ -143,8 +147,11 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
                       namespace={"mf_rate_bg": params.mf_rate_bg, "cs_gate": cs_gate, "cs_time": cs_time,
                                  "mf_profile": mf_profile}, name="mf")
 
+    # The large group: refractoriness from the last spike step and no free drive (less traffic per step).
     grc = make_cells(params.grc, params.n_grc, name="grc", eligibility=eligibility, method=grc_method,
-                     channels={"nmda": (params.tau_nmda, 0 * mV), "gabas": (params.tau_gaba_slow, -80 * mV)})
+                     channels={"nmda": (params.tau_nmda, 0 * mV), "gabas": (params.tau_gaba_slow, -80 * mV)},
+                     eligibility_update=params.grc_eligibility, refractoriness="spike_step",
+                     external_current=False, state_dtype=params.grc_state_dtype)
     syn, pre, src = {}, {}, {}
     if eligibility is not None:
         line = eligibility_delay_line(grc, eligibility)
