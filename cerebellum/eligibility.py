@@ -104,7 +104,7 @@ def eligibility_kick_code(timing: PlasticityTiming, update: str = "chain", suffi
         return f"x_1{suffix} += {kick}"
     n = timing.n_stages
     tau = f"({float(timing.tau_e / second)!r}*second)"
-    # Advance e_n ... e_2 to now from the old lower stages (highest first), then e_1, then kick.
+    # Advance e_n ... e_2 to the present from the old lower stages (highest first), then e_1, then kick.
     lines = [f"elig_s = (t - t_e{suffix})/{tau}", "elig_d = exp(-elig_s)"]
     lines += [f"e_{j}{suffix} = elig_d*({_advanced(j, 'elig_s', suffix)})" for j in range(n, 1, -1)]
     lines.append(f"e_1{suffix} = elig_d*e_1{suffix} + {kick}")

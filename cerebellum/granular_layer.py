@@ -13,8 +13,11 @@ while trial-to-trial noise comes only from Poisson MF spikes.
 
 The GrC and GoC are the shared cells of :mod:`cerebellum.cells` (parameters in
 :class:`~cerebellum.params.granular_layer.GranularLayerParams`, exponential synapses and extra
-slow channels); the GrC carries the PF eligibility chain of :mod:`cerebellum.plasticity` when a
-:class:`~cerebellum.params.PlasticityTiming` is given.
+slow channels); the GrC carries the PF eligibility of :mod:`cerebellum.eligibility` when a
+:class:`~cerebellum.params.PlasticityTiming` is given. The GrC group is the large one, so it uses
+the cheap forms of :func:`~cerebellum.cells.make_cells` (refractoriness from the last spike step,
+event-driven eligibility, no free drive, ``grc_state_dtype`` storage): the dynamics of the
+reference forms at a fraction of the memory traffic per step (``docs/performance.md``).
 
 Units: Brian2 quantities in the parameters; numpy arrays in seconds / hertz in the helpers.
 """
@@ -129,7 +132,7 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
     cs_gate, cs_time : TimedArray
         Schedule signals (:meth:`cerebellum.eyeblink_schedule.Schedule.timed_arrays`).
     eligibility : PlasticityTiming, optional
-        Give the GrCs the PF eligibility chain (needed for PF→PC plasticity).
+        Give the GrCs the PF eligibility ``elig`` (needed for PF→PC plasticity).
     max_cs : time
         Longest CS; the rate table covers ``[0, max_cs]`` at 1 ms.
     grc_method : str
