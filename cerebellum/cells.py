@@ -2,18 +2,28 @@
 
 API for reuse
 -------------
-``make_cells(params, N, name=None, channels=None, eligibility=None, cf_event=False)``
+``make_cells(params, N, name=None, channels=None, eligibility=None, cf_event=False, method=...,
+*, eligibility_update="chain", refractoriness="brian", external_current=True, state_dtype="float64")``
     A ``NeuronGroup`` of conductance-based LIF cells (:class:`cerebellum.params.CellParams`).
     State: ``v``; one conductance per synaptic channel, ``g_<ch>`` (plus ``y_<ch>`` for alpha
-    synapses); ``I_ext`` (amp, per neuron, free for drives). Channels ``exc`` (``E_exc``,
-    ``tau_exc``) and ``inh`` (``E_inh``, ``tau_inh``) always exist; ``channels={"pf": (tau, E)}``
-    adds more (e.g. a separate, slower parallel-fibre channel on Purkinje cells). Every pathway
-    onto a channel adds into the same variable, so conductances are summed automatically.
-    ``eligibility=PlasticityTiming`` adds the PF eligibility filter chain ``x_1 ... x_n`` and the
-    peak-normalised trace ``elig`` (each spike: ``x_1 += 1/peak``) — put it on granule cells.
+    synapses); ``I_ext`` (amp, per neuron, free for drives; left out with
+    ``external_current=False``). Channels ``exc`` (``E_exc``, ``tau_exc``) and ``inh`` (``E_inh``,
+    ``tau_inh``) always exist; ``channels={"pf": (tau, E)}`` adds more (e.g. a separate, slower
+    parallel-fibre channel on Purkinje cells). Every pathway onto a channel adds into the same
+    variable, so conductances are summed automatically.
+    ``eligibility=PlasticityTiming`` adds the PF eligibility ``elig`` (peak 1 per spike) of
+    :mod:`cerebellum.eligibility`, integrated every step (``eligibility_update="chain"``) or
+    advanced in closed form at spikes and reads (``"event"``) — put it on granule cells.
     With ``eligibility_delay > 0`` the kick comes from ``eligibility_delay_line(group, params)``.
     ``cf_event=True`` adds ``cf_count`` and the custom event ``"cf"`` (climbing-fibre arrival;
     reset after one step) — put it on Purkinje cells.
+    Refractoriness (``v`` held at ``V_reset`` for ``t_ref``): ``"brian"`` is Brian2's ``refractory``
+    (a ``not_refractory`` flag recomputed and written for every cell at every step);
+    ``"spike_step"`` gates ``dv/dt`` by the steps since the cell's last spike ``spike_step`` (an
+    integer only the reset writes) — the same steps are held (Brian2's rounding of ``t_ref`` to
+    steps included), at less memory traffic per step (forward-Euler-type methods only).
+    ``state_dtype="float32"`` stores ``v`` and the conductances in single precision (times and the
+    eligibility stay double).
 ``on_pre_code(params, channel="exc", weight="w")``
     The ``on_pre`` statement that delivers ``weight`` onto ``channel`` of a target built from
     ``params`` (alpha: ``y += w*e``; exp: ``g += w``); the peak conductance equals ``weight``.
@@ -29,15 +39,26 @@ Cell values: :mod:`cerebellum.params.cells` (Casali et al. 2019); alpha normalis
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from brian2 import NeuronGroup, Quantity, Synapses, ms, siemens, volt
 
+from cerebellum.eligibility import eligibility_equations, eligibility_kick_code
 from cerebellum.params import CellParams, PlasticityTiming
 from core.checks import check_int
 from core.units import check_quantity
 
-__all__ = ["make_cells", "cell_equations", "on_pre_code", "connect", "connect_channel", "eligibility_delay_line"]
+__all__ = ["make_cells", "cell_equations", "on_pre_code", "connect", "connect_channel", "eligibility_delay_line",
+           "REFRACTORINESS", "STATE_DTYPES"]
+
+#: Implementations of the refractory period (see the module docstring).
+REFRACTORINESS = ("brian", "spike_step")
+#: Storage of ``v`` and the conductances.
+STATE_DTYPES = ("float64", "float32")
+#: Integration methods under which the ``"spike_step"`` gate (a factor 0 or 1 on dv/dt) holds v
+#: exactly; exponential Euler would divide by the gated coefficient.
+_GATED_METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
 
 
 def _channel_table(params: CellParams, channels) -> dict:
@@ -53,9 +74,18 @@ def _channel_table(params: CellParams, channels) -> dict:
     return table
 
 
-def cell_equations(params: CellParams, channels=None, eligibility: PlasticityTiming | None = None) -> tuple[str, dict]:
+def _choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name} = {value!r} is not allowed: choose one of {', '.join(allowed)}")
+    return value
+
+
+def cell_equations(params: CellParams, channels=None, eligibility: PlasticityTiming | None = None, *,
+                   eligibility_update: str = "chain", refractoriness: str = "brian",
+                   external_current: bool = True) -> tuple[str, dict]:
     """Equations and namespace of a conductance-based LIF cell (see module docstring)."""
     table = _channel_table(params, channels)
+    _choice("refractoriness", refractoriness, REFRACTORINESS)
     ns = {"C_m": params.C_m, "g_L": params.g_L, "E_L": params.E_L, "I_e": params.I_e}
     currents = []
     lines = []
@@ -68,22 +98,32 @@ def cell_equations(params: CellParams, channels=None, eligibility: PlasticityTim
             lines.append(f"dy_{ch}/dt = -y_{ch}/tau_{ch} : siemens")
         else:
             lines.append(f"dg_{ch}/dt = -g_{ch}/tau_{ch} : siemens")
-    eqs = [f"dv/dt = (g_L*(E_L - v) + {' + '.join(currents)} + I_e + I_ext)/C_m : volt (unless refractory)",
-           "I_ext : amp", *lines]
+    drive = " + I_ext" if external_current else ""
+    current = f"(g_L*(E_L - v) + {' + '.join(currents)} + I_e{drive})/C_m"
+    if refractoriness == "brian":
+        eqs = [f"dv/dt = {current} : volt (unless refractory)"]
+    else:
+        # Brian2's rule: v moves once timestep(t - lastspike) >= timestep(t_ref), with
+        # timestep(x) = int((x + 0.001 dt)/dt); in whole steps since the last spike. The step count
+        # is an integer array: it does not alias the float state, so the loop stays vectorisable.
+        ns["t_ref"] = params.t_ref
+        eqs = [f"dv/dt = int(t_in_timesteps - spike_step >= int((t_ref + 0.001*dt)/dt)) * {current} : volt",
+               "spike_step : integer  # time step of the last spike (written by the reset)"]
+    if external_current:
+        eqs.append("I_ext : amp")
+    eqs += lines
     if eligibility is not None:
-        if not isinstance(eligibility, PlasticityTiming):
-            raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityTiming or None")
-        n = eligibility.n_stages
-        ns["tau_e"] = eligibility.tau_e
-        eqs.append("dx_1/dt = -x_1/tau_e : 1")
-        eqs += [f"dx_{k}/dt = (x_{k - 1} - x_{k})/tau_e : 1" for k in range(2, n + 1)]
-        eqs.append(f"elig = x_{n} : 1")  # x_1 is kicked by 1/peak, so elig peaks at 1 per spike
+        elig_lines, elig_ns = eligibility_equations(eligibility, eligibility_update)
+        eqs += elig_lines
+        ns.update(elig_ns)
     return "\n".join(eqs), ns
 
 
 def make_cells(params: CellParams, N: int, name: str | None = None, channels=None,
                eligibility: PlasticityTiming | None = None, cf_event: bool = False,
-               method: str = "exponential_euler") -> NeuronGroup:
+               method: str = "exponential_euler", *, eligibility_update: str = "chain",
+               refractoriness: str = "brian", external_current: bool = True,
+               state_dtype: str = "float64") -> NeuronGroup:
     """Create ``N`` cells of type ``params`` at rest (``v = E_L``); see the module docstring.
 
     Parameters
@@ -95,27 +135,54 @@ def make_cells(params: CellParams, N: int, name: str | None = None, channels=Non
     channels : dict of name -> (tau, E_rev), optional
         Extra conductance channels.
     eligibility : PlasticityTiming, optional
-        Add the PF eligibility chain (granule cells).
+        Add the PF eligibility ``elig`` (granule cells).
     cf_event : bool
         Add the climbing-fibre custom event ``"cf"`` (Purkinje cells).
+    method : str
+        Brian2 integration method.
+    eligibility_update : {"chain", "event"}
+        Form of the eligibility (:mod:`cerebellum.eligibility`).
+    refractoriness : {"brian", "spike_step"}
+        Implementation of the refractory period (same held steps; see the module docstring).
+    external_current : bool
+        Give the cells the free drive ``I_ext`` (one more array read per cell and step).
+    state_dtype : {"float64", "float32"}
+        Storage of ``v`` and the conductances.
     """
     if not isinstance(params, CellParams):
         raise TypeError(f"params = {params!r} must be a CellParams")
     N = check_int("N", N, lo=1)
-    eqs, ns = cell_equations(params, channels, eligibility)
+    _choice("state_dtype", state_dtype, STATE_DTYPES)
+    if refractoriness == "spike_step" and method not in _GATED_METHODS:
+        raise ValueError(f"method = {method!r} is not allowed with refractoriness='spike_step': choose one of "
+                         f"{', '.join(_GATED_METHODS)}")
+    eqs, ns = cell_equations(params, channels, eligibility, eligibility_update=eligibility_update,
+                             refractoriness=refractoriness, external_current=external_current)
     reset = "v = V_reset"
     ns["V_reset"] = params.V_reset
     ns["V_th"] = params.V_th
+    if refractoriness == "spike_step":
+        reset += "\nspike_step = t_in_timesteps"
     if eligibility is not None and eligibility.eligibility_delay == 0 * ms:
-        ns["elig_kick"] = 1.0 / eligibility.kernel_peak_value
-        reset += "\nx_1 += elig_kick"  # with a delay, eligibility_delay_line() kicks x_1
+        reset += "\n" + eligibility_kick_code(eligibility, eligibility_update)  # else eligibility_delay_line()
     events = None
     if cf_event:
         eqs += "\ncf_count : 1"
         events = {"cf": "cf_count > 0"}
-    group = NeuronGroup(N, eqs, threshold="v > V_th", reset=reset, refractory=params.t_ref,
-                        method=method, namespace=ns, events=events, name=name or params.name)
+    dtype = None
+    if state_dtype != "float64":
+        # Brian2 tests every float array against 1e50 before a run; for float32 that constant
+        # overflows in numpy's cast (a harmless RuntimeWarning, silenced for that check only).
+        warnings.filterwarnings("ignore", message="overflow encountered in cast", category=RuntimeWarning,
+                                module="brian2.groups.group")
+        state = ["v", *(f"{p}_{ch}" for ch in _channel_table(params, channels) for p in ("g", "y"))]
+        dtype = {var: np.dtype(state_dtype) for var in state if var == "v" or f"d{var}/dt" in eqs}
+    group = NeuronGroup(N, eqs, threshold="v > V_th", reset=reset,
+                        refractory=params.t_ref if refractoriness == "brian" else False,
+                        method=method, namespace=ns, events=events, name=name or params.name, dtype=dtype)
     group.v = params.E_L
+    if refractoriness == "spike_step":
+        group.spike_step = -(2 ** 30)  # long ago (like Brian2's lastspike), far from int32 overflow
     if cf_event:
         group.run_on_event("cf", "cf_count = 0")
     return group
@@ -183,19 +250,23 @@ def connect_channel(source, target, target_params: CellParams, i, j, w, channel:
 
 
 def eligibility_delay_line(group, eligibility: PlasticityTiming, name: str | None = None):
-    """Delayed self-synapses that feed each cell's spikes into its own eligibility chain.
+    """Delayed self-synapses that feed each cell's spikes into its own eligibility.
 
-    Returns ``None`` when ``eligibility.eligibility_delay`` is 0 (the reset kicks ``x_1``);
-    otherwise ``Synapses(group, group)``, one per cell (``i = j``), ``on_pre: x_1_post += 1/peak``
-    with that delay. One event per spike, so a shifted 3-stage kernel costs far less per step than
-    a long chain of the same width.
+    Returns ``None`` when ``eligibility.eligibility_delay`` is 0 (the reset kicks); otherwise
+    ``Synapses(group, group)``, one per cell (``i = j``), whose ``on_pre`` is the kick of the group's
+    eligibility form (``x_1 += 1/peak`` for the chain, the closed-form advance for ``"event"``)
+    with that delay. One event per spike, so a shifted kernel costs far less per step than a long
+    chain of the same width.
     """
     if not isinstance(eligibility, PlasticityTiming):
         raise TypeError(f"eligibility = {eligibility!r} must be a PlasticityTiming")
     if eligibility.eligibility_delay == 0 * ms:
         return None
+    update = "event" if "t_e" in group.variables else "chain"
     idx = np.arange(len(group))
-    return connect(group, group, idx, idx, "x_1_post += elig_kick", model="",
-                   delay=eligibility.eligibility_delay,
-                   namespace={"elig_kick": 1.0 / eligibility.kernel_peak_value},
-                   name=name or f"{group.name}_elig_delay")
+    line = connect(group, group, idx, idx, eligibility_kick_code(eligibility, update, suffix="_post"), model="",
+                   delay=eligibility.eligibility_delay, name=name or f"{group.name}_elig_delay")
+    # One synapse per cell: the target indices are unique, so a kick that reads and writes several
+    # target variables cannot depend on the order of the synapses (Brian2's order check needs to know).
+    line.variables["_synaptic_post"].unique = True
+    return line

@@ -13,8 +13,11 @@ while trial-to-trial noise comes only from Poisson MF spikes.
 
 The GrC and GoC are the shared cells of :mod:`cerebellum.cells` (parameters in
 :class:`~cerebellum.params.granular_layer.GranularLayerParams`, exponential synapses and extra
-slow channels); the GrC carries the PF eligibility chain of :mod:`cerebellum.plasticity` when a
-:class:`~cerebellum.params.PlasticityTiming` is given.
+slow channels); the GrC carries the PF eligibility of :mod:`cerebellum.eligibility` when a
+:class:`~cerebellum.params.PlasticityTiming` is given. The GrC group is the large one, so it uses
+the cheap forms of :func:`~cerebellum.cells.make_cells` (refractoriness from the last spike step,
+event-driven eligibility, no free drive, ``grc_state_dtype`` storage): the dynamics of the
+reference forms at a fraction of the memory traffic per step (``docs/performance.md``).
 
 Units: Brian2 quantities in the parameters; numpy arrays in seconds / hertz in the helpers.
 """
@@ -39,7 +42,10 @@ def fixed_indegree(rng: np.random.Generator, n_pre: int, n_post: int, k: int) ->
 
     Returns
     -------
-    i, j : int64 arrays of length ``n_post * k`` (presynaptic, postsynaptic index)
+    i, j : int64 arrays of length ``n_post * k`` (presynaptic, postsynaptic index), ordered by
+        postsynaptic cell and, within it, by presynaptic cell: a pathway that visits all synapses
+        of one target (the climbing-fibre LTD reading each PF's eligibility) then reads the source
+        arrays in ascending order instead of at random.
     """
     if k == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -56,6 +62,7 @@ def fixed_indegree(rng: np.random.Generator, n_pre: int, n_post: int, k: int) ->
             pre[bad] = rng.integers(0, n_pre, size=(bad.size, k))
     else:
         pre = np.stack([rng.choice(n_pre, size=k, replace=False) for _ in range(n_post)])
+    pre = np.sort(pre, axis=1)  # the same draw, sources in ascending order (see Returns)
     return pre.ravel().astype(np.int64), np.repeat(np.arange(n_post, dtype=np.int64), k)
 
 
@@ -125,7 +132,7 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
     cs_gate, cs_time : TimedArray
         Schedule signals (:meth:`cerebellum.eyeblink_schedule.Schedule.timed_arrays`).
     eligibility : PlasticityTiming, optional
-        Give the GrCs the PF eligibility chain (needed for PF→PC plasticity).
+        Give the GrCs the PF eligibility ``elig`` (needed for PF→PC plasticity).
     max_cs : time
         Longest CS; the rate table covers ``[0, max_cs]`` at 1 ms.
     grc_method : str
@@ -143,8 +150,11 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
                       namespace={"mf_rate_bg": params.mf_rate_bg, "cs_gate": cs_gate, "cs_time": cs_time,
                                  "mf_profile": mf_profile}, name="mf")
 
+    # The large group: refractoriness from the last spike step and no free drive (less traffic per step).
     grc = make_cells(params.grc, params.n_grc, name="grc", eligibility=eligibility, method=grc_method,
-                     channels={"nmda": (params.tau_nmda, 0 * mV), "gabas": (params.tau_gaba_slow, -80 * mV)})
+                     channels={"nmda": (params.tau_nmda, 0 * mV), "gabas": (params.tau_gaba_slow, -80 * mV)},
+                     eligibility_update=params.grc_eligibility, refractoriness="spike_step",
+                     external_current=False, state_dtype=params.grc_state_dtype)
     syn, pre, src = {}, {}, {}
     if eligibility is not None:
         line = eligibility_delay_line(grc, eligibility)

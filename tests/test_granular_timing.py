@@ -70,6 +70,10 @@ def test_profiles_and_connectivity():
     i, j = fixed_indegree(rng, 50, 300, 4)
     assert np.bincount(j).tolist() == [4] * 300
     assert all(np.unique(i[j == k]).size == 4 for k in range(300))
+    # sources ascending within each target, also on the branch that draws without replacement
+    assert all(np.all(np.diff(i[j == k]) > 0) for k in range(300))
+    i, j = fixed_indegree(rng, 10, 5, 6)
+    assert all(np.all(np.diff(i[j == k]) > 0) and (j == k).sum() == 6 for k in range(5))
 
 
 @pytest.mark.parametrize("field, value, word", [("n_grc", 3, "n_grc"), ("cs_fraction", 1.5, "cs_fraction"),

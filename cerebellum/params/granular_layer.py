@@ -29,6 +29,10 @@ __all__ = ["GranularLayerParams", "PROFILE_KINDS"]
 
 #: Time courses of the CS mossy fibres, in the order of ``GranularLayerParams.profile_mix``.
 PROFILE_KINDS = ("phasic", "tonic", "rising", "decaying")
+#: Forms of the granule-cell eligibility (``cerebellum.eligibility.ELIGIBILITY_UPDATES``).
+GRC_ELIGIBILITY = ("event", "chain")
+#: Storage of the granule-cell state (``cerebellum.cells.STATE_DTYPES``).
+GRC_STATE_DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,15 @@ class GranularLayerParams:
     goc_delay [ms] : GoC→GrC delay.
     grc, goc : CellParams
         The two cell types (exponential synapses; the GrC inhibitory channel is the fast GABA).
+    grc_eligibility : {"event", "chain"}
+        How the granule cells compute the PF eligibility (:mod:`cerebellum.eligibility`): advanced
+        in closed form at spikes and reads (``event``, the exact kernel, no work per step) or a
+        filter chain integrated at every step (``chain``, forward Euler).
+    grc_state_dtype : {"float32", "float64"}
+        Storage of the granule cells' membrane potential and conductances. Single precision halves
+        the memory streamed per cell and step (the state of 100,000 GrCs no longer fits a 2-MB
+        cache in double); spike counts per cell agree with double precision to within 2 spikes
+        in ten 0.67-s trials at 100,000 GrCs (``docs/performance.md``).
 
     The defaults give 1-10 % of the GrCs active per 10-ms bin during the CS: mostly fast MF→GrC
     transmission (AMPA 0.35 nS, NMDA-like 0.028 nS per spike) lets a GrC fire within ~10 ms of CS
@@ -105,6 +118,10 @@ class GranularLayerParams:
     grc: CellParams = nested(CellParams, "granule cells (inh channel: fast GABA from Golgi cells, 7 ms)",
                              **{**CELL_TYPES["grc"], "synapse": "exp", "tau_inh": 7.0})
     goc: CellParams = nested(CellParams, "Golgi cells", **CELL_TYPES["goc"], synapse="exp")
+    grc_eligibility: str = param("event", "granule-cell PF eligibility: closed form at events (event) or a "
+                                 "chain integrated every step (chain)", choices=GRC_ELIGIBILITY)
+    grc_state_dtype: str = param("float32", "storage of the granule cells' v and conductances",
+                                 choices=GRC_STATE_DTYPES)
 
     def __post_init__(self):
         validate(self)

@@ -8,6 +8,8 @@ adds ``A_plus`` to its synapse (LTP); each climbing-fibre (CF) event subtracts
 depressed most; weights stay in ``[w_min, w_max]``. The window of a narrow kernel (peak 50 ms,
 half maximum 38–72 ms with the defaults) follows the LTD timing measured in slices and used in
 cerebellar learning models (Wang et al. 2000; Safo & Regehr 2008; Luque et al. 2016).
+:mod:`cerebellum.eligibility` computes the trace either by integrating the chain at every step or
+in closed form at spikes and reads (exact kernel, no work per step).
 """
 from __future__ import annotations
 
