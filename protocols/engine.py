@@ -411,13 +411,14 @@ def _run_arg_strings(device, run_dir: Path, values: dict) -> list[str]:
     """``name=value`` command-line arguments; arrays go to files in the run directory."""
     import hashlib
 
-    from brian2 import Quantity
+    from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
     out = []
     for view, value in values.items():
         var = view.variable
         name = f"{var.owner.name}.{var.name}"
-        arr = np.asarray(value / view.dim if isinstance(value, Quantity) else value, dtype=var.dtype)
+        fail_for_dimension_mismatch(view.dim, value, f"run-time value of {name}")
+        arr = np.asarray(value, dtype=var.dtype)  # a quantity becomes its value in SI units
         if arr.size == 1:
             out.append(f"{name}={arr.reshape(()).item()!r}")
         else:
