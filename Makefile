@@ -45,7 +45,11 @@ results-table: $(STAMP)
 	$(BIN)/python -m figures --results-table
 
 bench: $(STAMP)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@mkdir -p bench/measured
+	@for b in bench/bench_*.py; do echo "== $$b"; \
+	  case $$b in */bench_eyeblink.py) $(BIN)/python $$b --json bench/measured/eyeblink.json || exit 1;; \
+	  *) $(BIN)/python $$b || exit 1;; esac; done
+	$(BIN)/python -m figures --results-table
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

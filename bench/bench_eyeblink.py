@@ -174,6 +174,7 @@ def main(argv=None) -> int:
     rows = []
     for n in args.sizes:
         row = bench(n, args.trials, cache, args.profile, args.n_grc_record)
+        row["machine"] = {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()}
         rows.append(row)
         print(json.dumps(row), flush=True)
     if args.json:

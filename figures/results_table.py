@@ -14,6 +14,37 @@ import math
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+PROTOCOLS_BEGIN, PROTOCOLS_END = "<!-- protocols:begin -->", "<!-- protocols:end -->"
+BENCH_BEGIN, BENCH_END = "<!-- bench:begin -->", "<!-- bench:end -->"
+FIGURES_BEGIN, FIGURES_END = "<!-- figures:begin -->", "<!-- figures:end -->"
+
+
+def figure_gallery(output: Path) -> list[str]:
+    """Every registered figure drawn into ``output`` (the committed ``figures/output/``): its
+    description, the protocol it is drawn from, and the image, grouped by protocol."""
+    from figures.registry import all_figures
+
+    lines: list[str] = []
+    groups: dict[str, list] = {}
+    for spec in all_figures().values():
+        if (output / f"{spec.name}.png").is_file():
+            groups.setdefault(spec.protocol or "theory", []).append(spec)
+    for group in sorted(groups, key=lambda g: (g != "theory", g)):
+        title = "Theory (no simulation)" if group == "theory" else f"`python -m protocols {group}`"
+        lines += [f"### {title}", ""]
+        for spec in groups[group]:
+            lines += [f"`{spec.name}` — {spec.description}.", "",
+                      f"![{spec.name}](figures/output/{spec.name}.png)", ""]
+    return lines
+
+
+def replace_block(text: str, begin: str, end: str, body: str) -> str:
+    """``text`` with the part between the markers ``begin`` and ``end`` replaced by ``body``."""
+    if begin not in text or end not in text:
+        raise ValueError(f"the README lacks the markers {begin} … {end}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body.rstrip()}\n{end}{tail}"
 
 
 def _fmt(v) -> str:
@@ -108,6 +139,23 @@ def sweep_section(path: Path) -> list[str]:
     return lines
 
 
+def bench_section(path: Path) -> list[str]:
+    """Table of ``bench/bench_eyeblink.py --json`` rows: cost of the eyeblink network per granule-cell count."""
+    rows = json.loads(path.read_text())
+    machine = rows[0].get("machine", {}) if rows else {}
+    lines = [f"`bench/bench_eyeblink.py` ({rows[0]['trials'] if rows else '?'} paired trials, cpp_standalone, one thread) "
+             f"on {machine.get('cpu', 'an unrecorded CPU')}, {machine.get('cores', '?')} cores:", "",
+             "| granule cells | synapses | simulated s | wall s per simulated s | loop CPU s per simulated s | "
+             "synaptic events/s | ns per GrC-step | peak memory MiB | load average before |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        peak = r.get("program", {}).get("peak_memory_mib")
+        lines.append(f"| {r['n_grc']} | {r['synapses']} | {_fmt(r['simulated_time_s'])} | {_fmt(r['realtime_factor'])} | "
+                     f"{_fmt(r.get('cpu_s_per_sim_s'))} | {_fmt(r['synaptic_events_per_s'])} | "
+                     f"{_fmt(r['ns_per_grc_step'])} | {_fmt(peak)} | {_fmt(r.get('load_before'))} |")
+    return lines
+
+
 def write_results_table(results_root: Path, docs: Path, readme: Path | None) -> Path:
     """Write ``docs/results.md`` and the README section; return the docs file."""
     readme_lines, doc_lines = [], ["# Measured results", "",
@@ -126,12 +174,18 @@ def write_results_table(results_root: Path, docs: Path, readme: Path | None) -> 
     docs.mkdir(parents=True, exist_ok=True)
     out = docs / "results.md"
     out.write_text("\n".join(doc_lines).rstrip() + "\n")
+    from protocols.catalog import protocol_table, protocols_doc
+
+    (docs / "protocols.md").write_text(protocols_doc())
     if readme is not None and readme.is_file():
-        text = readme.read_text()
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            _, tail = rest.split(END, 1)
-            body = "\n".join(["", "*Generated from saved runs by `python -m figures --results-table`.*", "",
-                              *readme_lines]).rstrip()
-            readme.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}")
+        body = "\n".join(["", "*Generated from saved runs by `python -m figures --results-table`.*", "",
+                          *readme_lines])
+        text = replace_block(readme.read_text(), BEGIN, END, body)
+        text = replace_block(text, PROTOCOLS_BEGIN, PROTOCOLS_END, protocol_table())
+        text = replace_block(text, FIGURES_BEGIN, FIGURES_END,
+                             "\n".join(figure_gallery(Path(readme).parent / "figures" / "output")))
+        bench = Path(readme).parent / "bench" / "measured" / "eyeblink.json"
+        if bench.is_file():
+            text = replace_block(text, BENCH_BEGIN, BENCH_END, "\n".join(bench_section(bench)))
+        readme.write_text(text)
     return out

@@ -1,6 +1,6 @@
 """Abstract SDM maths (cerebellum.sdm): regression values, SDM read views, optimal radii, errors.
 
-Reference values are from /work/shared/reference/sdm.md and Bricken & Pehlevan (NeurIPS 2021,
+Reference values are from Kanerva (1988, Sparse Distributed Memory) and Bricken & Pehlevan (NeurIPS 2021,
 arXiv:2111.05498) and their code; the brute-force and property checks live in
 test_sdm_properties.py.
 """
