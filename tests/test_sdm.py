@@ -536,3 +536,24 @@ def _repo_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1]
+
+
+def test_critical_distance_astronomical_r_no_overflow():
+    """n = 1000, r = 2**1000: I_rand**2 exceeds a float; the log-space SNR gives the exact answer.
+
+    At d = 451, m = 1024 the critical distance is 374 bits in both conventions, and the log-space
+    signal-to-noise ratio agrees with the float formula where the latter is finite (n = 64).
+    """
+    assert sdm.critical_distance(1000, 451, 2**1000, 1024) == 374
+    assert sdm.critical_distance(1000, 451, 2**1000, 1024, convention="strict") == 374
+    f = sdm.read_update_distance(1000, 451, 2**1000, 1024)
+    assert np.all(np.isfinite(f)) and f[0] < 1e-6
+    d_star = sdm.optimal_radius(1000, 2**1000, 1024, "critical_distance", radii=range(445, 456))
+    assert 445 <= d_star <= 455
+    from cerebellum.sdm import radii
+
+    dv = np.arange(33)
+    s = sdm.expected_intersection(64, 20, dv, 10**6)
+    i = sdm.expected_intersection(64, 20, 32, 10**6)
+    np.testing.assert_allclose(radii._log_snr(64, 20, dv, 10**6, 100), s / np.sqrt(s + 99 * (i + i * i)),
+                               rtol=1e-12)

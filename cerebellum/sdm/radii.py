@@ -36,6 +36,7 @@ from cerebellum.sdm.geometry import (
     _check_nd,
     _check_r,
     expected_intersection,
+    log_expected_intersection,
     log_space_fraction,
     radius_for_space_fraction,
     space_fraction,
@@ -92,10 +93,27 @@ def read_update_distance(n, d, r, m, dv=None):
     dvs = check_int_array("dv", dv, lo=0, hi=(n, f"n = {n}"))
     signal = np.atleast_1d(expected_intersection(n, d, dvs, r)).reshape(dvs.shape)
     i_rand = expected_intersection(n, d, n // 2, r)
-    sigma = np.sqrt(signal + (m - 1) * (i_rand + i_rand ** 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        snr = signal / sigma
+    if i_rand < _FLOAT_SAFE and np.all(signal < _FLOAT_SAFE):
+        sigma = np.sqrt(signal + (m - 1) * (i_rand + i_rand ** 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            snr = signal / sigma
+    else:
+        snr = _log_snr(n, d, dvs, r, m)
     return n * (1.0 - special.ndtr(snr))
+
+
+#: Above this, ``I_rand ** 2`` may overflow a float: the signal-to-noise ratio is formed in log space.
+_FLOAT_SAFE = 1e150
+
+
+def _log_snr(n, d, dvs, r, m):
+    """``S / sqrt(S + (m-1)(I_rand + I_rand^2))`` from logs (``r = 2**1000`` at ``n = 1000``)."""
+    log_s = np.atleast_1d(log_expected_intersection(n, d, dvs, r)).reshape(dvs.shape)
+    log_i = float(log_expected_intersection(n, d, n // 2, r))
+    log_noise = (math.log(m - 1) + float(np.logaddexp(log_i, 2.0 * log_i))) if m > 1 else -np.inf
+    log_var = np.logaddexp(log_s, log_noise)
+    with np.errstate(invalid="ignore"):
+        return np.exp(log_s - 0.5 * log_var)  # nan where S = 0 and the variance is 0
 
 
 def critical_distance(n, d, r, m, convention="published") -> int:
