@@ -137,6 +137,7 @@ def _unused_slot_spikes(data):
 
 
 @pytest.mark.standalone
+@pytest.mark.slow  # a cold compile of the memory network: about two minutes on 2 cores
 def test_small_compiled_run_meets_equivalence_targets(tmp_path, monkeypatch, standalone_cache):
     from hippocampus.recall import argmax_unique
 
