@@ -91,7 +91,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     if (n_kc, n_pn) != (kc_p.n_kc, kc_p.n_pn):
         raise ValueError(f"projection shape {projection.shape} != (n_kc, n_pn) = ({kc_p.n_kc}, {kc_p.n_pn})")
     pn_drive = TimedArray(np.asarray(pn_rates, float) * Hz, dt=step, name="pn_drive")
-    pn = PoissonGroup(n_pn, rates="pn_drive(t, i)", name="pn")
+    pn = PoissonGroup(n_pn, rates="pn_drive(t, i)", namespace={"pn_drive": pn_drive}, name="pn")
     ns = {"g_L": kc_p.g_L, "E_L": kc_p.E_L, "C_m": kc_p.C_m, "E_exc": kc_p.E_exc, "E_inh": kc_p.E_inh,
           "tau_exc": kc_p.tau_exc, "w_apl": apl_p.w, "a_0": apl_p.a_0, "tau_elig": out_p.tau_elig}
     output = dan_rates is not None
@@ -111,7 +111,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     kc_apl.connect(i=np.arange(n_kc, dtype=np.int32), j=np.zeros(n_kc, dtype=np.int32))
     kc_spikes = SpikeMonitor(kc, name="kc_spikes")
     pn_spikes = SpikeMonitor(pn, record=False, name="pn_spikes")
-    objects = [pn_drive, pn, kc, apl, pn_kc, kc_apl, kc_spikes, pn_spikes]
+    objects = [pn, kc, apl, pn_kc, kc_apl, kc_spikes, pn_spikes]
     circuit = MushroomBody(objects=objects, pn=pn, kc=kc, apl=apl, kc_spikes=kc_spikes, pn_spikes=pn_spikes,
                            pathways=[(pn_spikes, pre), (kc_spikes, np.arange(n_kc))])
     if output:
@@ -129,7 +129,7 @@ def _build_output(p: MushroomBodyParams, c: MushroomBody, dan_rates, step) -> No
                                   "tau_exc": out_p.tau_exc, "V_th": out_p.V_th, "V_reset": out_p.V_reset})
     mbon.v = out_p.E_L
     dan_drive = TimedArray(np.asarray(dan_rates, float) * Hz, dt=step, name="dan_drive")
-    dan = PoissonGroup(out_p.n_dan, rates="dan_drive(t)", name="dan")
+    dan = PoissonGroup(out_p.n_dan, rates="dan_drive(t)", namespace={"dan_drive": dan_drive}, name="dan")
     kc_mbon = Synapses(c.kc, mbon, on_pre="g_exc_post += w_kc_mbon * w_out_pre",
                        namespace={"w_kc_mbon": out_p.w_kc_mbon}, name="kc_mbon")
     kc_pre = np.repeat(np.arange(n_kc, dtype=np.int32), out_p.n_mbon)
@@ -140,6 +140,6 @@ def _build_output(p: MushroomBodyParams, c: MushroomBody, dan_rates, step) -> No
     dan_kc.connect(i=dan_pre, j=np.tile(np.arange(n_kc, dtype=np.int32), out_p.n_dan))
     mbon_spikes = SpikeMonitor(mbon, name="mbon_spikes")
     dan_spikes = SpikeMonitor(dan, name="dan_spikes")
-    c.objects += [mbon, dan_drive, dan, kc_mbon, dan_kc, mbon_spikes, dan_spikes]
+    c.objects += [mbon, dan, kc_mbon, dan_kc, mbon_spikes, dan_spikes]
     c.mbon, c.dan, c.mbon_spikes, c.dan_spikes = mbon, dan, mbon_spikes, dan_spikes
     c.pathways += [(c.kc_spikes, kc_pre), (dan_spikes, dan_pre)]
