@@ -1,0 +1,1 @@
+"""Fly mushroom body: PN -> KC expansion, APL feedback sparsification, dopamine-gated KC->MBON learning."""

@@ -1,0 +1,181 @@
+"""Parameters of the spiking mushroom body (frozen dataclasses declared with :mod:`core.params`).
+
+* :class:`KCParams` -- the PN -> KC expansion and the Kenyon cells (conductance-based LIF);
+* :class:`APLParams` -- the graded APL feedback loop (all KCs -> APL -> all KCs);
+* :class:`OutputParams` -- MBONs, DANs and the dopamine-gated KC -> MBON plasticity.
+
+Importing this module does not import Brian2: quantities are declared by unit name and built on
+construction. Anatomy: ~50 glomeruli, ~2,000 KCs, each KC with ~6-7 PN inputs (Caron et al. 2013,
+"Random convergence of olfactory inputs in the Drosophila mushroom body"); one APL neuron that
+receives from and inhibits all KCs (Lin et al. 2014, "Sparse, decorrelated odor coding in the
+mushroom body enhances learned odor discrimination").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.params import derived, nested, param, validate
+
+__all__ = ["KCParams", "APLParams", "OutputParams", "MushroomBodyParams", "check_multiple_of_dt"]
+
+
+@dataclass(frozen=True)
+class KCParams:
+    """Projection neurons, the random PN -> KC projection and the Kenyon cells.
+
+    Parameters
+    ----------
+    n_pn : int
+        Projection neurons (one Poisson unit per glomerulus).
+    n_kc : int
+        Kenyon cells.
+    pn_per_kc_min, pn_per_kc_max : int
+        Range of PN inputs (claws) per KC; each KC draws its count uniformly from it.
+    pn_rate : Quantity [Hz]
+        Mean PN rate of an odour at unit concentration (every odour's PN vector has this mean).
+    pn_baseline : Quantity [Hz]
+        Spontaneous PN rate between odours.
+    C_m, g_L, E_L, V_th, V_reset, t_ref : KC membrane (capacitance, leak, rest, threshold, reset, refractory)
+    E_exc, E_inh : Quantity [mV]
+        Reversal potentials of the PN (cholinergic) and APL (GABAergic) synapses.
+    tau_exc : Quantity [ms]
+        Decay time of the PN -> KC conductance.
+    w_pn : Quantity [nS]
+        Conductance jump per PN spike at one claw.
+    """
+
+    n_pn: int = param(50, "projection neurons (glomeruli)", lo=2, hi=1000)
+    n_kc: int = param(2000, "Kenyon cells", lo=10, hi=100000)
+    pn_per_kc_min: int = param(6, "fewest PN inputs per KC", lo=1, hi="n_pn")
+    pn_per_kc_max: int = param(7, "most PN inputs per KC", lo="pn_per_kc_min", hi="n_pn")
+    pn_rate: object = param(40.0, "mean PN rate of an odour at unit concentration", unit="Hz", lo=0, lo_open=True,
+                            hi=500)
+    pn_baseline: object = param(2.0, "spontaneous PN rate between odours", unit="Hz", lo=0, hi=100)
+    C_m: object = param(5.0, "KC membrane capacitance", unit="pF", lo=0, lo_open=True, hi=1e4)
+    g_L: object = param(0.5, "KC leak conductance", unit="nS", lo=0, lo_open=True, hi=1e3)
+    E_L: object = param(-60.0, "KC leak reversal potential", unit="mV", lo=-120, hi=0)
+    V_th: object = param(-45.0, "KC spike threshold", unit="mV", lo=-120, hi=0)
+    V_reset: object = param(-60.0, "KC reset potential", unit="mV", lo=-120, hi="V_th")
+    t_ref: object = param(2.0, "KC refractory period", unit="ms", lo=0, hi=100)
+    E_exc: object = param(0.0, "reversal potential of PN synapses", unit="mV", lo=-50, hi=50)
+    E_inh: object = param(-75.0, "reversal potential of APL synapses", unit="mV", lo=-120, hi="V_reset")
+    tau_exc: object = param(5.0, "decay time of the PN -> KC conductance", unit="ms", lo=0.1, hi=1000)
+    w_pn: object = param(0.35, "conductance jump per PN spike at one claw", unit="nS", lo=0, lo_open=True, hi=100)
+
+    def __post_init__(self):
+        validate(self)
+
+    @derived("C_m", "g_L")
+    def tau_m(self):
+        """KC membrane time constant C_m / g_L"""
+        return self.C_m / self.g_L
+
+
+@dataclass(frozen=True)
+class APLParams:
+    """The APL neuron: graded (non-spiking) feedback inhibition onto every KC.
+
+    The APL activity ``a`` counts recent KC spikes (``a += 1`` per KC spike, decay ``tau``); every
+    KC receives the inhibitory conductance ``g_inh = w (a - a_0)^+``, so the inhibition grows with
+    the KC population rate while the odour is on (Lin et al. 2014; Papadopoulou et al. 2011, "Normalization
+    for sparse encoding of odors by a wide-field interneuron").
+
+    Parameters
+    ----------
+    tau : Quantity [ms]
+        Decay time of the APL activity.
+    w : Quantity [nS]
+        Inhibitory conductance on every KC per unit of APL activity above ``a_0``.
+    a_0 : float
+        APL activity threshold of the graded release (KC spikes).
+    """
+
+    tau: object = param(20.0, "decay time of the APL activity", unit="ms", lo=0.1, hi=1000)
+    w: object = param(0.05, "inhibitory conductance on every KC per unit APL activity", unit="nS", lo=0, hi=100)
+    a_0: float = param(0.0, "APL activity threshold of the graded release (KC spikes)", lo=0, hi=1e6)
+
+    def __post_init__(self):
+        validate(self)
+
+
+@dataclass(frozen=True)
+class OutputParams:
+    """MBONs, DANs and the dopamine-gated KC -> MBON plasticity of one compartment.
+
+    Every KC synapses onto every MBON of the compartment with the weight ``w_kc_mbon * w_i``; the
+    plastic factor ``w_i`` (initially 1) is shared by KC ``i``'s synapses in the compartment, as
+    they see the same presynaptic activity and the same dopamine. A KC spike adds 1 to its
+    eligibility ``e_i`` (decay ``tau_elig``); each DAN spike multiplies ``w_i`` by
+    ``1 - min(eta e_i, 1)`` (depression of recently active KCs: Hige et al. 2015, "Heterosynaptically
+    modulated long-term depression in the fly mushroom body"); a KC spike without dopamine moves
+    ``w_i`` a fraction ``recovery`` back towards 1 (extinction by odour alone, a model choice).
+
+    Parameters
+    ----------
+    n_mbon : int
+        MBONs of the compartment (their spike counts are averaged).
+    C_m, g_L, E_L, V_th, V_reset, t_ref : MBON membrane
+    tau_exc : Quantity [ms]
+        Decay time of the KC -> MBON conductance.
+    w_kc_mbon : Quantity [nS]
+        Conductance jump per KC spike at full weight.
+    n_dan : int
+        DANs of the compartment.
+    dan_rate, dan_baseline : Quantity [Hz]
+        DAN rate during reinforcement and otherwise.
+    tau_elig : Quantity [ms]
+        Decay time of the KC eligibility.
+    eta : float
+        Depression per DAN spike and unit eligibility.
+    recovery : float
+        Fraction of the way back to full weight per KC spike.
+    """
+
+    n_mbon: int = param(4, "MBONs of the compartment", lo=1, hi=100)
+    C_m: object = param(20.0, "MBON membrane capacitance", unit="pF", lo=0, lo_open=True, hi=1e4)
+    g_L: object = param(1.0, "MBON leak conductance", unit="nS", lo=0, lo_open=True, hi=1e3)
+    E_L: object = param(-60.0, "MBON leak reversal potential", unit="mV", lo=-120, hi=0)
+    V_th: object = param(-45.0, "MBON spike threshold", unit="mV", lo=-120, hi=0)
+    V_reset: object = param(-60.0, "MBON reset potential", unit="mV", lo=-120, hi="V_th")
+    t_ref: object = param(2.0, "MBON refractory period", unit="ms", lo=0, hi=100)
+    tau_exc: object = param(5.0, "decay time of the KC -> MBON conductance", unit="ms", lo=0.1, hi=1000)
+    w_kc_mbon: object = param(0.1, "KC -> MBON conductance jump per KC spike at full weight", unit="nS", lo=0,
+                              lo_open=True, hi=100)
+    n_dan: int = param(5, "DANs of the compartment", lo=1, hi=100)
+    dan_rate: object = param(30.0, "DAN rate during reinforcement", unit="Hz", lo=0, hi=500)
+    dan_baseline: object = param(0.5, "DAN rate without reinforcement", unit="Hz", lo=0, hi=100)
+    tau_elig: object = param(1000.0, "decay time of the KC eligibility", unit="ms", lo=1, hi=1e5)
+    eta: float = param(0.002, "depression per DAN spike and unit eligibility", lo=0, hi=1)
+    recovery: float = param(0.003, "recovery towards full weight per KC spike without dopamine", lo=0, hi=1)
+
+    def __post_init__(self):
+        validate(self)
+
+
+@dataclass(frozen=True)
+class MushroomBodyParams:
+    """The whole circuit: PN -> KC expansion, APL feedback, MBON/DAN output compartment."""
+
+    kc: KCParams = nested(KCParams, "projection neurons and Kenyon cells")
+    apl: APLParams = nested(APLParams, "APL graded feedback inhibition")
+    output: OutputParams = nested(OutputParams, "MBONs, DANs and KC -> MBON plasticity")
+
+    def __post_init__(self):
+        validate(self)
+
+
+def check_multiple_of_dt(name: str, value, dt) -> None:
+    """Reject a time that is not a whole number of integration steps ``dt``.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name for the message.
+    value, dt : Quantity [time]
+    """
+    from core.units import in_unit
+
+    steps = in_unit(value, "ms") / in_unit(dt, "ms")
+    if abs(steps - round(steps)) > 1e-6:
+        raise ValueError(f"{name} = {in_unit(value, 'ms'):g} ms is not allowed: use a multiple of "
+                         f"dt = {in_unit(dt, 'ms'):g} ms (the integration time step)")
