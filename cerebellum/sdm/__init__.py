@@ -95,49 +95,8 @@ from cerebellum.sdm.selected_coordinates import (
 # _capacity_optimal_log_p are re-exported for tests and benchmarks; they are the objects defined
 # in geometry / radii, so each cache exists once.
 
-__all__ = [
-    # geometry of the Hamming ball
-    "ball_size",
-    "space_fraction",
-    "log_space_fraction",
-    "radius_for_space_fraction",
-    "circle_intersection",
-    "log_circle_intersection",
-    "expected_intersection",
-    "log_expected_intersection",
-    # Hamming <-> cosine and the beta fit
-    "hamming_to_cosine",
-    "cosine_to_hamming",
-    "cosine_threshold",
-    "softmax",
-    "fit_log_linear",
-    "fit_beta",
-    "fit_beta_and_bias",
-    "beta_exponential_approx",
-    # optimal radii
-    "read_update_distance",
-    "critical_distance",
-    "optimal_space_fraction",
-    "optimal_radius",
-    "OPTIMAL_RADIUS_CRITERIA",
-    # binary SDM
-    "hamming_distances",
-    "BinarySDM",
-    "intersection_weights",
-    "pattern_weights",
-    "pattern_view_ratio",
-    "pattern_view_read",
-    # Jaeckel selected-coordinate design
-    "random_selected_coordinates",
-    "selected_coordinate_activation",
-    "selected_coordinate_intersection",
-    "random_contacts",
-    "weighted_coordinate_activation",
-    "weighted_coordinate_intersection",
-    "weighted_coordinate_fraction",
-    # continuous SDM
-    "cosine_activation",
-    "cap_fraction",
-    "log_cap_intersection",
-    "cap_intersection",
-]
+from cerebellum.sdm import attention_link, continuous, geometry, memory, packed_bits, radii, selected_coordinates
+
+# Every public name of the submodules, in dependency order (each submodule lists its own).
+__all__ = [name for module in (geometry, packed_bits, attention_link, radii, memory, selected_coordinates, continuous)
+           for name in module.__all__]
