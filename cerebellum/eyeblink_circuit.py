@@ -81,15 +81,37 @@ class EyeblinkCircuit:
         return out
 
 
-def _dcn_group(params, n, name, tau_trace):
-    """DCN cells (shared cell equations) plus a PC-population-rate trace ``pc_act`` (Hz)."""
+def _dcn_group(params, n, name, tau_trace, circuit=None):
+    """DCN cells (shared cell equations) plus a PC-population-rate trace ``pc_act`` (Hz) and, with
+    ``circuit`` (an :class:`EyeblinkParams`), the T-type-like rebound current ``I_T``."""
     eqs, ns = cell_equations(params)
     eqs += "\ndpc_act/dt = -pc_act/tau_pct : Hz"
     ns.update(V_th=params.V_th, V_reset=params.V_reset, tau_pct=tau_trace)
+    if circuit is not None:
+        c = circuit
+        eqs = eqs.replace(" + I_ext)/C_m", " + I_ext + I_T)/C_m")
+        eqs += ("\nI_T = g_T*mT*hT*(E_T - v) : amp"
+                "\ndmT/dt = (1/(1 + exp(-(v - V_mT)/k_mT)) - mT)/tau_mT : 1"
+                "\ndhT/dt = (1/(1 + exp((v - V_hT)/k_hT)) - hT)/tau_hT : 1")
+        ns.update(g_T=c.dcn_g_T, E_T=c.dcn_E_T, V_mT=c.dcn_V_mT, k_mT=c.dcn_k_mT, tau_mT=c.dcn_tau_mT,
+                  V_hT=c.dcn_V_hT, k_hT=c.dcn_k_hT, tau_hT=c.dcn_tau_hT)
     g = NeuronGroup(n, eqs, threshold="v > V_th", reset="v = V_reset", refractory=params.t_ref,
                     method="exponential_euler", namespace=ns, name=name)
     g.v = params.E_L
     return g
+
+
+def _io_group(params: EyeblinkParams, us_gate):
+    """Inferior-olive cells: shared cell equations, the US current while ``us_gate`` is 1, and an
+    Ornstein-Uhlenbeck noise current (spontaneous complex spikes; Euler-Maruyama)."""
+    io_p = params.io
+    eqs, ns = cell_equations(io_p)
+    eqs = eqs.replace("I_ext : amp", "I_ext = I_us*us_gate(t) + I_noise : amp")
+    eqs += "\ndI_noise/dt = -I_noise/tau_ion + sigma_ion*sqrt(2/tau_ion)*xi : amp"
+    ns.update(V_th=io_p.V_th, V_reset=io_p.V_reset, I_us=params.I_us, us_gate=us_gate,
+              tau_ion=params.io_noise_tau, sigma_ion=params.io_noise_sigma)
+    return NeuronGroup(params.n_io, eqs, threshold="v > V_th", reset="v = V_reset", refractory=io_p.t_ref,
+                       method="euler", namespace=ns, name="io")
 
 
 def mf_dcn_synapses(mf, dcn, i, j, params: EyeblinkParams, name: str = "mf_dcn") -> Synapses:
@@ -165,20 +187,18 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
         pre["mli_pc"], src["mli_pc"] = i, "mli"
 
     dcn_p = params.dcn
-    dcn = _dcn_group(dcn_p, params.n_dcn, "dcn", params.tau_pc_trace)
+    dcn = _dcn_group(dcn_p, params.n_dcn, "dcn", params.tau_pc_trace, params)
     dcn.v = dcn_p.V_reset + rng.random(params.n_dcn) * (dcn_p.V_th - dcn_p.V_reset)
     dcni_p = params.dcni
     dcni = make_cells(dcni_p, params.n_dcni, name="dcni")
     dcni.v = dcni_p.V_reset + rng.random(params.n_dcni) * (dcni_p.V_th - dcni_p.V_reset)
-    io_p = params.io
-    io = make_cells(io_p, params.n_io, name="io")
-    io.run_regularly("I_ext = I_us * us_gate(t)", dt=1 * ms, when="start")
-    io.namespace.update(I_us=params.I_us, us_gate=signals["us_gate"])
+    io = _io_group(params, signals["us_gate"])
+    io.v = params.io.E_L + rng.random(params.n_io) * (params.io.V_th - params.io.E_L)
 
     # Cell-to-cell variability of the bias current: desynchronises identically wired cells.
     h = params.heterogeneity
     for group, cp, bias in ((pc, pc_p, 0 * pA), (mli, mli_p, 0 * pA), (dcn, dcn_p, 0 * pA),
-                            (dcni, dcni_p, params.dcni_bias)):
+                            (dcni, dcni_p, params.dcni_bias)):  # the IO's drive is its noise and the US
         group.I_ext = bias + cp.I_e * h * (2 * rng.random(len(group)) - 1)
 
     # PC -> DCN (all-to-all), also feeding the PC-rate trace used by MF->DCN plasticity

@@ -70,6 +70,15 @@ class EyeblinkParams:
         depresses; ``pc_high`` lies well above the ~82-Hz baseline and its noise, so only the
         PF→PC potentiation of extinction, not baseline fluctuations, erodes the store.
     tau_pc_trace [ms] : smoothing of the PC rate seen by a DCN cell.
+    io_noise_sigma [pA], io_noise_tau [ms] : Ornstein-Uhlenbeck current on each IO cell; with the
+        IO refractory period (``io.t_ref``, a stand-in for the long after-hyperpolarisation of
+        olivary cells) it sets spontaneous complex spikes near 1 Hz (Armstrong & Rawson 1979) that
+        the nucleo-olivary inhibition lowers during a CR.
+    dcn_g_T [nS], dcn_E_T [mV], dcn_V_hT, dcn_k_hT [mV], dcn_tau_hT [ms], dcn_V_mT, dcn_k_mT [mV],
+        dcn_tau_mT [ms] : T-type-like low-threshold current of the DCN cells,
+        ``I_T = g_T m h (E_T - v)``, activation ``m`` and de-inactivation ``h`` relaxing to
+        Boltzmann curves of ``v``: hyperpolarisation de-inactivates it (``h -> 1``) and release
+        from inhibition gives a rebound burst (Llinas & Muhlethaler 1988; Aizenman & Linden 1999).
     heterogeneity : float in [0, 0.99]
         Each PC, MLI, DCN and DCNi cell gets an extra bias current uniform in
         ``±heterogeneity * I_e`` of its type, so identically wired cells do not fire in lock-step.
@@ -80,13 +89,16 @@ class EyeblinkParams:
 
     granular: GranularLayerParams = nested(GranularLayerParams, "granular layer: the CS time code")
     plasticity: PlasticityParams = nested(PlasticityParams, "PF->PC rule at the reference size "
-                                          "(weights rescaled by pf_per_pc_ref / pf_per_pc)")
+                                          "(weights rescaled by pf_per_pc_ref / pf_per_pc); A_plus puts its "
+                                          "balance rate near the spontaneous olivary rate",
+                                          A_plus=7e-5, A_minus=1.9e-3)
     pc: CellParams = nested(CellParams, "Purkinje cells", **CELL_TYPES["pc"], synapse="exp")
     mli: CellParams = nested(CellParams, "molecular-layer interneurons", **CELL_TYPES["mli"], synapse="exp")
     dcn: CellParams = nested(CellParams, "deep-nuclear output cells (CR read-out)", **CELL_TYPES["dcn"],
                              synapse="exp")
     dcni: CellParams = nested(CellParams, "nucleo-olivary cells", **CELL_TYPES["dcni"], synapse="exp")
-    io: CellParams = nested(CellParams, "inferior-olive cells", **CELL_TYPES["io"], synapse="exp")
+    io: CellParams = nested(CellParams, "inferior-olive cells (t_ref: the after-hyperpolarisation)",
+                            **{**CELL_TYPES["io"], "t_ref": 100.0}, synapse="exp")
     n_pc: int = param(20, "Purkinje cells", lo=1, hi=10_000)
     n_mli: int = param(40, "molecular-layer interneurons", lo=1, hi=100_000)
     n_dcn: int = param(40, "deep-nuclear output cells", lo=1, hi=10_000)
@@ -118,6 +130,25 @@ class EyeblinkParams:
                             hi=1000)
     tau_pc_trace: object = param(50.0, "smoothing of the PC rate seen by a DCN cell", unit="ms", lo=0,
                                  lo_open=True, hi=1000)
+    io_noise_sigma: object = param(55.0, "SD of the noise current on each IO cell", unit="pA", lo=0, hi=1e4)
+    io_noise_tau: object = param(20.0, "correlation time of the IO noise current", unit="ms", lo=0, lo_open=True,
+                                 hi=1e4)
+    dcn_g_T: object = param(8.0, "peak conductance of the DCN low-threshold (T-type-like) current", unit="nS",
+                            lo=0, hi=1e4)
+    dcn_E_T: object = param(100.0, "reversal potential of the DCN T-type-like current", unit="mV", lo=-100,
+                            hi=200)
+    dcn_V_hT: object = param(-65.0, "half de-inactivation potential of the DCN T current", unit="mV", lo=-150,
+                             hi=50)
+    dcn_k_hT: object = param(4.0, "slope of the DCN T-current de-inactivation", unit="mV", lo=0, lo_open=True,
+                             hi=100)
+    dcn_tau_hT: object = param(50.0, "time constant of the DCN T-current (de-)inactivation", unit="ms", lo=0,
+                               lo_open=True, hi=1e4)
+    dcn_V_mT: object = param(-50.0, "half activation potential of the DCN T current", unit="mV", lo=-150,
+                             hi=50)
+    dcn_k_mT: object = param(4.0, "slope of the DCN T-current activation", unit="mV", lo=0, lo_open=True,
+                             hi=100)
+    dcn_tau_mT: object = param(1.0, "time constant of the DCN T-current activation", unit="ms", lo=0,
+                               lo_open=True, hi=1e4)
     heterogeneity: float = param(0.1, "spread of the bias current, fraction of I_e of each type", lo=0, hi=0.99)
 
     def __post_init__(self):

@@ -71,7 +71,7 @@ def simulate(config, sim, seed: int, schedule, reset: bool = False) -> Recording
 
     rng = np.random.default_rng(seed)
     signals = schedule.timed_arrays()
-    max_cs = float(np.max(schedule.isi)) + schedule.us_duration + 0.002
+    max_cs = float(np.max(schedule.cs_duration)) + 0.002
     circ = build_eyeblink_circuit(config.circuit, rng, signals, max_cs=max_cs * second,
                                   reset_period=schedule.period * second if reset else None)
     groups = circ.groups
