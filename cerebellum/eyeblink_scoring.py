@@ -207,8 +207,9 @@ def fit_slope(x, y):
 def timed_response(time, pc_rate, dcn_rate, cs_duration: float, sigma: float = 0.02) -> dict:
     """Timing of the response on CS-alone probe trials: a timed pause, not a ramp.
 
-    The trial-averaged rates are smoothed (Gaussian ``sigma``, s); within the probe CS
-    ``[0, cs_duration)`` the PC minimum and the DCN peak are located, and the PC recovery after the
+    The trial-averaged rates are smoothed (Gaussian ``sigma``, s); within the probe CS, up to
+    ``2 sigma`` before its offset (so the smoothing does not carry the rebound after CS offset
+    into the window), ``[0, cs_duration - 2 sigma)``, the PC minimum and the DCN peak are located, and the PC recovery after the
     minimum is the rise from the minimum to the highest rate between the minimum and CS offset, as
     a fraction of the pause depth (pre-CS baseline minus minimum). A ramp that stops at CS offset
     has recovery ~0; a pause that ends before the CS does has recovery ~1.
@@ -238,7 +239,7 @@ def timed_response(time, pc_rate, dcn_rate, cs_duration: float, sigma: float = 0
     dcn = smooth(dcn.mean(axis=0) if dcn.ndim == 2 else dcn, bw, sigma)
     if pc.size != time.size or dcn.size != time.size:
         raise ValueError(f"rates must have {time.size} bins like time")
-    win = np.nonzero((time >= 0) & (time < cs_duration))[0]
+    win = np.nonzero((time >= 0) & (time < cs_duration - 2 * sigma))[0]
     pre = time < 0
     if win.size < 2 or not pre.any():
         raise ValueError("time must cover the pre-CS baseline and at least 2 bins of the probe CS")
@@ -255,14 +256,16 @@ def timed_response(time, pc_rate, dcn_rate, cs_duration: float, sigma: float = 0
 
 
 def stable_after_criterion(cr, criterion_trial, block: int = 10) -> float | None:
-    """Lowest % CR of the ``block``-trial blocks that start after ``criterion_trial`` (1-based count
-    of trials at criterion); None without criterion or without a later block (last partial block
-    included when at least half a block long)."""
+    """Lowest % CR of the ``block``-trial blocks of the phase (aligned to its first trial) that start
+    at or after the trial where the criterion was reached (``criterion_trial``, a 1-based count,
+    i.e. 0-based index ``criterion_trial - 1``); None without criterion or without a later block
+    (a last partial block counts when at least half a block long)."""
     if criterion_trial is None:
         return None
     cr = np.asarray(cr, dtype=float)
     out = []
-    for s in range(int(criterion_trial), cr.size, block):
+    first = -(-(int(criterion_trial) - 1) // block) * block
+    for s in range(first, cr.size, block):
         e = min(s + block, cr.size)
         if e - s >= max(1, block // 2):
             out.append(100.0 * cr[s:e].mean())
