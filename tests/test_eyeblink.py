@@ -91,7 +91,7 @@ def test_granule_cell_count_sets_pf_in_degrees_and_weights():
     assert (p.pf_per_pc, p.pf_per_mli, p.granular.grc_per_goc) == (500, 100, 13)
     rule = p.pf_pc_rule
     assert rule.w0 == 0.06 * nS * 30.0 and rule.w_max == 0.12 * nS * 30.0
-    assert rule.A_plus == 2e-4 * nS * 30.0 and rule.A_minus == 1.9e-3 * nS * 30.0
+    assert rule.A_plus == p.plasticity.A_plus * 30.0 and rule.A_minus == p.plasticity.A_minus * 30.0
     assert rule.tau_e == p.plasticity.tau_e and rule.eligibility_delay == p.plasticity.eligibility_delay
     assert p.w_pf_mli == 0.15 * nS * 30.0 and p.granular.w_grc_goc == 0.05 * nS * (400 / 13)
     assert _small_circuit(100).pf_per_pc == 50 and _small_circuit(300_000).pf_per_pc == 150_000
@@ -107,7 +107,7 @@ def test_schedule_encodes_phases_probes_and_coterminating_cs():
     from cerebellum.eyeblink_schedule import make_schedule
 
     s = make_schedule([("acquisition", 4, True, 0.25, False), ("extinction", 2, False, 0.25, False)],
-                      period=0.7, cs_onset=0.1, us_duration=0.02, probe_every=2)
+                      period=0.7, cs_onset=0.1, us_duration=0.02, probe_every=2, probe_extension=0.3)
     assert s.us.tolist() == [True, False, True, False, False, False]
     g = s.gates()
     t = np.arange(g["cs_gate"].size) * 1e-3
@@ -133,7 +133,7 @@ def test_paired_trials_depress_pfs_active_before_the_us():
     import brian2
     from brian2 import Network, SpikeMonitor, second
 
-    from cerebellum.eyeblink_circuit import build_eyeblink_circuit
+    from cerebellum.eyeblink_circuit import assign_run_time_values, build_eyeblink_circuit
     from cerebellum.eyeblink_schedule import make_schedule
 
     brian2.defaultclock.dt = 0.5 * ms
@@ -141,18 +141,20 @@ def test_paired_trials_depress_pfs_active_before_the_us():
     params = _small_circuit()
     sch = make_schedule([("acquisition", 3, True, 0.25, False)], period=0.6, cs_onset=0.1, us_duration=0.02)
     circ = build_eyeblink_circuit(params, np.random.default_rng(5), sch.timed_arrays(), max_cs=0.3 * second)
+    assign_run_time_values(circ)
     grc_mon = SpikeMonitor(circ.layer.grc)
     io_mon = SpikeMonitor(circ.io)
     pc_mon = SpikeMonitor(circ.pc, record=False)
     dcn_mon = SpikeMonitor(circ.dcn, record=False)
     net = Network(*circ.objects, grc_mon, io_mon, pc_mon, dcn_mon)
     net.run(sch.duration * second)
-    # CF bursts only in the US windows
+    # the US evokes a complex spike in most olive cells (a spontaneous one in the 100 ms before it can
+    # block it: the olive's refractoriness); spontaneous ones are rare (~1 Hz)
     io_t = io_mon.t[:] / second
     in_us = np.zeros(io_t.size, bool)
     for on in sch.cs_onsets + 0.25:
         in_us |= (io_t >= on) & (io_t < on + 0.03)
-    assert io_t.size >= 3 * params.n_io and in_us.all()
+    assert in_us.sum() >= 2 * params.n_io and (~in_us).sum() <= 3 * params.n_io
     # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 30-150 ms before a US lost weight
     syn = circ.synapses["pf_pc"]
     w = np.asarray(syn.w[:] / nS)
@@ -203,19 +205,21 @@ def test_protocol_cli_runtime_writes_per_trial_arrays(tmp_path):
                "--reacquisition", "1", "--out", str(out), "--no-progress", "--no-figures", "--seed", "2"])
     assert rc == 0
     with np.load(out / "data.npz") as d:
-        for key in ("trial_phase", "cr", "time", "pc_rate", "dcn_rate", "isi"):
+        for key in ("trial_phase", "probe", "cs_duration", "isi", "cr", "cr_onset", "time", "pc_rate", "dcn_rate",
+                    "io_rate", "mf_dcn_weight", "pc_min_time_probe", "dcn_peak_time_probe"):
             assert key in d.files
         assert d["trial_phase"].tolist() == ["acquisition", "acquisition", "extinction", "reacquisition"]
         assert d["pc_rate"].shape == (4, d["time"].size) == d["dcn_rate"].shape
         assert d["cr"].dtype == bool and np.allclose(d["isi"], 0.25)
-        cf = d["cf_per_trial"]
-        assert cf[0] > 0 and cf[2] == 0 and cf[3] > 0  # CF bursts only on paired trials
+        assert not d["probe"].any() and np.isnan(d["pc_min_time_probe"]).all()  # 2 trials: no 10th-trial probe
+        assert np.allclose(d["cs_duration"], 0.27)
         w = d["mf_dcn_weight"]  # nS at the start of each trial: starts at 0, stays in [0, w_max]
         w_max = float(_small_circuit().w_mf_dcn_max / nS)
         assert w.shape == (4,) and w[0] == 0 and (w >= 0).all() and (w <= w_max + 1e-12).all()
     summary = json.loads((out / "summary.json").read_text())
     assert {"blocks", "targets", "all_pass", "cost"} <= set(summary)
-    assert {"acquisition_last_block_cr", "pc_pause_at_us", "extinction", "savings"} <= set(summary["targets"])
+    assert {"acquisition_last_block_cr", "probe_pc_min_at_isi", "probe_dcn_peak_at_isi", "probe_pc_recovers",
+            "criterion_trial_50_to_300", "stable_after_criterion", "extinction", "savings"} <= set(summary["targets"])
     assert summary["cost"]["synaptic_events"] > 0 and summary["cost"]["dt_ms"] == 0.5
 
 

@@ -91,7 +91,7 @@ class EyeblinkParams:
     plasticity: PlasticityParams = nested(PlasticityParams, "PF->PC rule at the reference size "
                                           "(weights rescaled by pf_per_pc_ref / pf_per_pc); A_plus puts its "
                                           "balance rate near the spontaneous olivary rate",
-                                          A_plus=7e-5, A_minus=1.9e-3)
+                                          A_plus=3e-5, A_minus=0.8e-3, eligibility_delay=0.0)
     pc: CellParams = nested(CellParams, "Purkinje cells", **CELL_TYPES["pc"], synapse="exp")
     mli: CellParams = nested(CellParams, "molecular-layer interneurons", **CELL_TYPES["mli"], synapse="exp")
     dcn: CellParams = nested(CellParams, "deep-nuclear output cells (CR read-out)", **CELL_TYPES["dcn"],
@@ -114,12 +114,12 @@ class EyeblinkParams:
     w_mli_pc: object = param(4.0, "MLI->PC conductance jump", unit="nS", lo=0, hi=1000)
     w_pc_dcn: object = param(2.0, "PC->DCN conductance jump", unit="nS", lo=0, hi=1000)
     w_pc_dcni: object = param(1.0, "PC->DCNi conductance jump", unit="nS", lo=0, hi=1000)
-    w_dcni_io: object = param(0.25, "DCNi->IO conductance jump", unit="nS", lo=0, hi=1000)
+    w_dcni_io: object = param(0.35, "DCNi->IO conductance jump", unit="nS", lo=0, hi=1000)
     dcni_io_delay: object = param(25.0, "DCNi->IO delay", unit="ms", lo=0, hi=1000)
-    I_us: object = param(500.0, "US current on each IO cell", unit="pA", lo=0, hi=1e5)
+    I_us: object = param(400.0, "US current on each IO cell", unit="pA", lo=0, hi=1e5)
     mf_per_dcn: int = param(200, "mossy fibres per DCN cell (plastic synapses)", lo=0, hi=1_000_000)
-    w_mf_dcn_max: object = param(0.08, "upper bound of the MF->DCN weight", unit="nS", lo=0, hi=1000)
-    a_ltp: object = param(1.6e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
+    w_mf_dcn_max: object = param(0.04, "upper bound of the MF->DCN weight", unit="nS", lo=0, hi=1000)
+    a_ltp: object = param(0.6e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
                           hi=1000)
     a_ltd: object = param(5e-5, "MF->DCN depression per MF spike at high Purkinje rate", unit="nS", lo=0,
                           hi=1000)
@@ -130,7 +130,7 @@ class EyeblinkParams:
                             hi=1000)
     tau_pc_trace: object = param(50.0, "smoothing of the PC rate seen by a DCN cell", unit="ms", lo=0,
                                  lo_open=True, hi=1000)
-    io_noise_sigma: object = param(150.0, "SD of the noise current on each IO cell", unit="pA", lo=0, hi=1e4)
+    io_noise_sigma: object = param(280.0, "SD of the noise current on each IO cell", unit="pA", lo=0, hi=1e4)
     io_noise_tau: object = param(20.0, "correlation time of the IO noise current", unit="ms", lo=0, lo_open=True,
                                  hi=1e4)
     dcn_g_T: object = param(8.0, "peak conductance of the DCN low-threshold (T-type-like) current", unit="nS",
