@@ -91,7 +91,8 @@ class EyeblinkParams:
     plasticity: PlasticityParams = nested(PlasticityParams, "PF->PC rule at the reference size "
                                           "(weights rescaled by pf_per_pc_ref / pf_per_pc); A_plus puts its "
                                           "balance rate near the spontaneous olivary rate",
-                                          A_plus=3e-5, A_minus=0.8e-3, eligibility_delay=0.0)
+                                          A_plus=8.2e-5, A_minus=0.8e-3, n_stages=2, tau_e=25.0,
+                                          eligibility_delay=0.0)
     pc: CellParams = nested(CellParams, "Purkinje cells", **CELL_TYPES["pc"], synapse="exp")
     mli: CellParams = nested(CellParams, "molecular-layer interneurons", **CELL_TYPES["mli"], synapse="exp")
     dcn: CellParams = nested(CellParams, "deep-nuclear output cells (CR read-out)", **CELL_TYPES["dcn"],
