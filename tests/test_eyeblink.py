@@ -128,7 +128,7 @@ def _small_circuit(n_grc=1500):
 
 
 def test_paired_trials_depress_pfs_active_before_the_us():
-    """Runtime (numpy) smoke run: CF bursts at the US depress exactly the PFs that were active
+    """Runtime (numpy) smoke run: complex spikes at the US depress the PFs that were active
     in the eligibility window before it; silent PFs keep w0; the circuit fires at sane rates."""
     import brian2
     from brian2 import Network, SpikeMonitor, second
@@ -148,27 +148,29 @@ def test_paired_trials_depress_pfs_active_before_the_us():
     dcn_mon = SpikeMonitor(circ.dcn, record=False)
     net = Network(*circ.objects, grc_mon, io_mon, pc_mon, dcn_mon)
     net.run(sch.duration * second)
-    # the US evokes a complex spike in most olive cells (a spontaneous one in the 100 ms before it can
-    # block it: the olive's refractoriness); spontaneous ones are rare (~1 Hz)
+    # the US evokes a complex spike in at least a quarter of the olive cells' trials (tonic
+    # nucleo-olivary inhibition and the 100-ms refractoriness after a spontaneous spike block some);
+    # outside the US windows the olive fires at a few Hz at most
     io_t = io_mon.t[:] / second
     in_us = np.zeros(io_t.size, bool)
     for on in sch.cs_onsets + 0.25:
         in_us |= (io_t >= on) & (io_t < on + 0.03)
-    assert in_us.sum() >= 2 * params.n_io and (~in_us).sum() <= 3 * params.n_io
-    # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 30-150 ms before a US lost weight
+    assert in_us.sum() >= 0.25 * 3 * params.n_io
+    assert (~in_us).sum() / params.n_io / sch.duration < 5.0
+    # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 10-60 ms before a US (around the 25-ms eligibility peak) lost weight
     syn = circ.synapses["pf_pc"]
     w = np.asarray(syn.w[:] / nS)
     pre = np.asarray(syn.i[:])
     spk_i, spk_t = np.asarray(grc_mon.i[:]), np.asarray(grc_mon.t[:] / second)
     timed = np.zeros(params.granular.n_grc, bool)
     for us in sch.cs_onsets + 0.25:
-        timed[spk_i[(spk_t > us - 0.15) & (spk_t < us - 0.03)]] = True
+        timed[spk_i[(spk_t > us - 0.06) & (spk_t < us - 0.01)]] = True
     silent = np.ones(params.granular.n_grc, bool)
     silent[spk_i] = False
     w0 = float(params.pf_pc_rule.w0 / nS)
     assert silent.sum() > 100 and timed.sum() > 20
     assert np.allclose(w[silent[pre]], w0)
-    assert w[timed[pre]].mean() < w0 - 0.05 * w0
+    assert w[timed[pre]].mean() < w0 - 0.02 * w0
     # rates in the reference ranges (PC 45-130 Hz, DCN 10-80 Hz)
     T = sch.duration
     assert 45 < pc_mon.num_spikes / params.n_pc / T < 130
@@ -190,6 +192,7 @@ def test_mf_dcn_rule_potentiates_in_a_pause_and_depresses_only_well_above_baseli
     dcn = _dcn_group(p.dcn, 4, "dcn_test", 1000 * second)  # trace ~constant
     dcn.pc_act = pc_rates * Hz
     syn = mf_dcn_synapses(mf, dcn, [0, 0, 0, 0], [0, 1, 2, 3], p, name="mf_dcn_test")
+    syn.a_ltp, syn.a_ltd = p.a_ltp, p.a_ltd  # run-time constants, assigned by the caller
     w0 = 20 * p.a_ltd
     syn.w = [w0, w0, w0, 0 * nS]
     Network(mf, dcn, syn).run(10 * ms)

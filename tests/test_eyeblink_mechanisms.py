@@ -70,13 +70,13 @@ def test_stability_after_criterion_reads_the_blocks_after_it():
 
 def test_balance_rate_is_where_random_climbing_fibres_cancel_ltp():
     """f* = A_plus / (A_minus * integral of the peak-normalised eligibility) (numerical integral of
-    the kernel); the eyeblink default puts it at ~1 Hz, the spontaneous olivary rate."""
+    the kernel); the eyeblink default puts it at 0.5-2 Hz, the range of the olive's rate."""
     pl = EyeblinkParams().plasticity
     t = np.arange(0, 1000, 0.01) * ms
     integral = float(np.sum(eligibility_kernel(t, pl)) * 0.01e-3)
     assert float(pl.eligibility_integral / second) == pytest.approx(integral, rel=1e-3)
     assert float(pl.balance_rate / Hz) == pytest.approx(float(pl.A_plus / pl.A_minus) / integral, rel=1e-3)
-    assert 0.7 <= float(pl.balance_rate / Hz) <= 1.5
+    assert 0.5 <= float(pl.balance_rate / Hz) <= 2.0
 
 
 def test_olive_fires_spontaneously_near_1_hz_with_refractoriness():
@@ -110,9 +110,10 @@ def test_olive_fires_spontaneously_near_1_hz_with_refractoriness():
 
 @pytest.mark.parametrize("g_T, rebound", [(None, True), (0.0, False)])
 def test_dcn_cells_rebound_after_inhibition(g_T, rebound):
-    """A DCN cell held hyperpolarised by 150 ms of strong inhibition fires a rebound burst on release
-    (rate in the 50 ms after release > 1.5 x its rate before the inhibition) through the T-type-like
-    current; with g_T = 0 it only resumes its tonic rate."""
+    """A DCN cell under tonic PC-like inhibition (3 nS), held near -70 mV by 150 ms of strong
+    inhibition (30 nS), fires a rebound burst on release (rate in the 50 ms after release > 2 x its
+    tonic rate) through the T-type-like current; with g_T = 0 it stays silent in that window (it
+    only recovers its tonic rate later)."""
     import brian2
     from brian2 import Network, SpikeMonitor
     import dataclasses
@@ -123,16 +124,18 @@ def test_dcn_cells_rebound_after_inhibition(g_T, rebound):
     p = EyeblinkParams() if g_T is None else dataclasses.replace(EyeblinkParams(), dcn_g_T=g_T * nS)
     dcn = _dcn_group(p.dcn, 1, "dcn_rebound_test", 50 * ms, p)
     dcn.v = p.dcn.V_reset
-    dcn.I_ext = -100 * pA  # baseline ~ like the PC-inhibited in-circuit rate
+    dcn.I_ext = 0 * pA
+    dcn.namespace["g_hold"] = 3 * nS
+    dcn.run_regularly("g_inh = g_hold", dt=0.5 * ms, when="before_groups")
     mon = SpikeMonitor(dcn)
     net = Network(dcn, mon)
     net.run(500 * ms)
-    dcn.I_ext = -600 * pA
+    dcn.namespace["g_hold"] = 30 * nS
     net.run(150 * ms)
-    dcn.I_ext = -100 * pA
+    dcn.namespace["g_hold"] = 3 * nS
     net.run(300 * ms)
     t = mon.t / second
     base = ((t >= 0.2) & (t < 0.5)).sum() / 0.3
     after = ((t >= 0.65) & (t < 0.7)).sum() / 0.05
     assert base > 5
-    assert (after > 1.5 * base) == rebound
+    assert (after > 2 * base) == rebound
