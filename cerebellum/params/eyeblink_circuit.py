@@ -83,8 +83,8 @@ class EyeblinkParams:
         Each PC, MLI, DCN and DCNi cell gets an extra bias current uniform in
         ``±heterogeneity * I_e`` of its type, so identically wired cells do not fire in lock-step.
 
-    The MF→DCN steps (``a_ltp`` 1.6e-3 nS, ``a_ltd`` 5e-5 nS) build a store of ~55 pS per synapse
-    in 100 paired trials of which ~43 pS are left after 100 CS-alone trials.
+    The MF→DCN steps (``a_ltp`` 2e-3 nS, ``a_ltd`` 5e-5 nS) build the slow store that carries
+    savings across extinction.
     """
 
     granular: GranularLayerParams = nested(GranularLayerParams, "granular layer: the CS time code")
@@ -120,7 +120,7 @@ class EyeblinkParams:
     I_us: object = param(400.0, "US current on each IO cell", unit="pA", lo=0, hi=1e5)
     mf_per_dcn: int = param(200, "mossy fibres per DCN cell (plastic synapses)", lo=0, hi=1_000_000)
     w_mf_dcn_max: object = param(0.04, "upper bound of the MF->DCN weight", unit="nS", lo=0, hi=1000)
-    a_ltp: object = param(0.6e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
+    a_ltp: object = param(2e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
                           hi=1000)
     a_ltd: object = param(5e-5, "MF->DCN depression per MF spike at high Purkinje rate", unit="nS", lo=0,
                           hi=1000)

@@ -98,7 +98,7 @@ class GranularLayerParams:
     n_goc: int = param(300, "Golgi cells", lo=1, hi=1_000_000)
     n_mf: int = param(800, "mossy fibres", lo=4, hi=1_000_000)
     cs_fraction: float = param(0.7, "fraction of mossy fibres that respond to the CS", lo=0, hi=1)
-    profile_mix: tuple = param((0.1, 0.0, 0.45, 0.45), "fractions of the CS fibres that are phasic, tonic, "
+    profile_mix: tuple = param((0.2, 0.0, 0.4, 0.4), "fractions of the CS fibres that are phasic, tonic, "
                                "rising, decaying (sum 1)", lo=0, hi=1)
     mf_rate_bg: object = param(5.0, "background rate of every mossy fibre", unit="Hz", lo=0, hi=1000)
     cs_rate: object = param(60.0, "peak extra rate of a tonic, rising or decaying CS fibre", unit="Hz", lo=0,
