@@ -36,7 +36,18 @@ from cerebellum.granular_layer import build_granular_layer, fixed_indegree
 from cerebellum.params.eyeblink_circuit import EyeblinkParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses
 
-__all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "mf_dcn_synapses"]
+__all__ = ["EyeblinkParams", "EyeblinkCircuit", "build_eyeblink_circuit", "mf_dcn_synapses",
+           "assign_run_time_values"]
+
+
+def assign_run_time_values(circuit, setter=None) -> None:
+    """Give the circuit's run-time constants their values: ``setter(variable_view, value)``
+    (e.g. ``Simulation.set_at_run_time``) or, by default, a plain assignment."""
+    for obj, name, value in circuit.run_time_values or []:
+        if setter is None:
+            setattr(obj, name, value)
+        else:
+            setter(getattr(obj, name), value)
 
 
 @dataclass
@@ -50,6 +61,10 @@ class EyeblinkCircuit:
     synapses : dict name -> Synapses (the granular layer's are in ``layer.synapses``)
     pre_index, source : dict name -> presynaptic indices / source-group name (event counting)
     extra : list of further Brian2 objects to add to the network
+    run_time_values : list of (object, variable name, value)
+        Shared constants (olive noise and US drive, nucleo-olivary weight, PF→PC and MF→DCN steps)
+        that the caller assigns (:func:`assign_run_time_values`): in standalone they are passed
+        when the program starts, so changing them reuses the compiled program.
     """
 
     layer: object
@@ -62,6 +77,7 @@ class EyeblinkCircuit:
     pre_index: dict
     source: dict
     extra: list
+    run_time_values: list = None
 
     @property
     def groups(self) -> dict:
@@ -81,15 +97,37 @@ class EyeblinkCircuit:
         return out
 
 
-def _dcn_group(params, n, name, tau_trace):
-    """DCN cells (shared cell equations) plus a PC-population-rate trace ``pc_act`` (Hz)."""
+def _dcn_group(params, n, name, tau_trace, circuit=None):
+    """DCN cells (shared cell equations) plus a PC-population-rate trace ``pc_act`` (Hz) and, with
+    ``circuit`` (an :class:`EyeblinkParams`), the T-type-like rebound current ``I_T``."""
     eqs, ns = cell_equations(params)
     eqs += "\ndpc_act/dt = -pc_act/tau_pct : Hz"
     ns.update(V_th=params.V_th, V_reset=params.V_reset, tau_pct=tau_trace)
+    if circuit is not None:
+        c = circuit
+        eqs = eqs.replace(" + I_ext)/C_m", " + I_ext + I_T)/C_m")
+        eqs += ("\nI_T = g_T*mT*hT*(E_T - v) : amp"
+                "\ndmT/dt = (1/(1 + exp(-(v - V_mT)/k_mT)) - mT)/tau_mT : 1"
+                "\ndhT/dt = (1/(1 + exp((v - V_hT)/k_hT)) - hT)/tau_hT : 1")
+        ns.update(g_T=c.dcn_g_T, E_T=c.dcn_E_T, V_mT=c.dcn_V_mT, k_mT=c.dcn_k_mT, tau_mT=c.dcn_tau_mT,
+                  V_hT=c.dcn_V_hT, k_hT=c.dcn_k_hT, tau_hT=c.dcn_tau_hT)
     g = NeuronGroup(n, eqs, threshold="v > V_th", reset="v = V_reset", refractory=params.t_ref,
                     method="exponential_euler", namespace=ns, name=name)
     g.v = params.E_L
     return g
+
+
+def _io_group(params: EyeblinkParams, us_gate):
+    """Inferior-olive cells: shared cell equations, the US current while ``us_gate`` is 1, and an
+    Ornstein-Uhlenbeck noise current (spontaneous complex spikes; Euler-Maruyama)."""
+    io_p = params.io
+    eqs, ns = cell_equations(io_p)
+    eqs = eqs.replace("I_ext : amp", "I_ext = I_us*us_gate(t) + I_noise : amp")
+    eqs += ("\ndI_noise/dt = -I_noise/tau_ion + sigma_ion*sqrt(2/tau_ion)*xi : amp"
+            "\nsigma_ion : amp (shared, constant)\nI_us : amp (shared, constant)")
+    ns.update(V_th=io_p.V_th, V_reset=io_p.V_reset, us_gate=us_gate, tau_ion=params.io_noise_tau)
+    return NeuronGroup(params.n_io, eqs, threshold="v > V_th", reset="v = V_reset", refractory=io_p.t_ref,
+                       method="euler", namespace=ns, name="io")
 
 
 def mf_dcn_synapses(mf, dcn, i, j, params: EyeblinkParams, name: str = "mf_dcn") -> Synapses:
@@ -98,6 +136,7 @@ def mf_dcn_synapses(mf, dcn, i, j, params: EyeblinkParams, name: str = "mf_dcn")
     On every MF spike the weight steps by ``+a_ltp`` when ``pc_act < pc_low`` (a Purkinje pause),
     by ``-a_ltd`` when ``pc_act > pc_high`` (Purkinje activity well above baseline), else not at all;
     it is clipped to ``[0, w_mf_dcn_max]`` and starts at 0 (the rule of Medina & Mauk 1999).
+    ``a_ltp`` and ``a_ltd`` are shared constants of the synapses that the caller assigns.
 
     Parameters
     ----------
@@ -107,12 +146,12 @@ def mf_dcn_synapses(mf, dcn, i, j, params: EyeblinkParams, name: str = "mf_dcn")
         Presynaptic MF and postsynaptic DCN index of each synapse.
     params : EyeblinkParams
     """
-    syn = Synapses(mf, dcn, model="w : siemens\nplastic_mf : 1 (shared)",
+    syn = Synapses(mf, dcn, model="w : siemens\nplastic_mf : 1 (shared)\n"
+                   "a_ltp : siemens (shared, constant)\na_ltd : siemens (shared, constant)",
                    on_pre="g_exc_post += w\n"
                           "w = clip(w + plastic_mf*(a_ltp*int(pc_act_post < pc_low)"
                           " - a_ltd*int(pc_act_post > pc_high)), 0*nS, w_mfd_max)",
-                   namespace={"a_ltp": params.a_ltp, "a_ltd": params.a_ltd, "pc_low": params.pc_low,
-                              "pc_high": params.pc_high, "w_mfd_max": params.w_mf_dcn_max},
+                   namespace={"pc_low": params.pc_low, "pc_high": params.pc_high, "w_mfd_max": params.w_mf_dcn_max},
                    name=name)
     syn.connect(i=np.asarray(i), j=np.asarray(j))
     syn.w = 0 * nS
@@ -152,7 +191,8 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
     mli.v = mli_p.V_reset + rng.random(params.n_mli) * (mli_p.V_th - mli_p.V_reset)
 
     i, j = fixed_indegree(rng, tc.n_grc, params.n_pc, params.pf_per_pc)
-    syn["pf_pc"] = pf_pc_synapses(grc, pc, pc_p, i, j, pl, channel="pf", name="pf_pc")
+    syn["pf_pc"] = pf_pc_synapses(grc, pc, pc_p, i, j, pl, channel="pf", name="pf_pc", steps_as_variables=True)
+    run_time = [(syn["pf_pc"], "A_plus", pl.A_plus), (syn["pf_pc"], "A_minus", pl.A_minus)]
     pre["pf_pc"], src["pf_pc"] = i, "grc"
     i, j = fixed_indegree(rng, tc.n_grc, params.n_mli, params.pf_per_mli)
     syn["pf_mli"] = connect(grc, mli, i, j, "g_exc_post += w_pm", model="", delay=pl.pf_delay,
@@ -165,20 +205,19 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
         pre["mli_pc"], src["mli_pc"] = i, "mli"
 
     dcn_p = params.dcn
-    dcn = _dcn_group(dcn_p, params.n_dcn, "dcn", params.tau_pc_trace)
+    dcn = _dcn_group(dcn_p, params.n_dcn, "dcn", params.tau_pc_trace, params)
     dcn.v = dcn_p.V_reset + rng.random(params.n_dcn) * (dcn_p.V_th - dcn_p.V_reset)
     dcni_p = params.dcni
     dcni = make_cells(dcni_p, params.n_dcni, name="dcni")
     dcni.v = dcni_p.V_reset + rng.random(params.n_dcni) * (dcni_p.V_th - dcni_p.V_reset)
-    io_p = params.io
-    io = make_cells(io_p, params.n_io, name="io")
-    io.run_regularly("I_ext = I_us * us_gate(t)", dt=1 * ms, when="start")
-    io.namespace.update(I_us=params.I_us, us_gate=signals["us_gate"])
+    io = _io_group(params, signals["us_gate"])
+    run_time += [(io, "sigma_ion", params.io_noise_sigma), (io, "I_us", params.I_us)]
+    io.v = params.io.E_L + rng.random(params.n_io) * (params.io.V_th - params.io.E_L)
 
     # Cell-to-cell variability of the bias current: desynchronises identically wired cells.
     h = params.heterogeneity
     for group, cp, bias in ((pc, pc_p, 0 * pA), (mli, mli_p, 0 * pA), (dcn, dcn_p, 0 * pA),
-                            (dcni, dcni_p, params.dcni_bias)):
+                            (dcni, dcni_p, params.dcni_bias)):  # the IO's drive is its noise and the US
         group.I_ext = bias + cp.I_e * h * (2 * rng.random(len(group)) - 1)
 
     # PC -> DCN (all-to-all), also feeding the PC-rate trace used by MF->DCN plasticity
@@ -196,8 +235,9 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
     pre["pc_dcni"], src["pc_dcni"] = i, "pc"
     i = np.repeat(np.arange(params.n_dcni), params.n_io)
     j = np.tile(np.arange(params.n_io), params.n_dcni)
-    syn["dcni_io"] = connect(dcni, io, i, j, "g_inh_post += w_di", model="", delay=params.dcni_io_delay,
-                             namespace={"w_di": params.w_dcni_io}, name="dcni_io")
+    syn["dcni_io"] = connect(dcni, io, i, j, "g_inh_post += w_di", model="w_di : siemens (shared, constant)",
+                             delay=params.dcni_io_delay, name="dcni_io")
+    run_time.append((syn["dcni_io"], "w_di", params.w_dcni_io))
     pre["dcni_io"], src["dcni_io"] = i, "dcni"
     i = np.arange(params.n_pc) // (params.n_pc // params.n_io)
     j = np.arange(params.n_pc)
@@ -208,6 +248,7 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
     i, j = fixed_indegree(rng, tc.n_mf, params.n_dcn, params.mf_per_dcn)
     if i.size:
         syn["mf_dcn"] = mf_dcn_synapses(layer.mf, dcn, i, j, params)
+        run_time += [(syn["mf_dcn"], "a_ltp", params.a_ltp), (syn["mf_dcn"], "a_ltd", params.a_ltd)]
         pre["mf_dcn"], src["mf_dcn"] = i, "mf"
 
     if reset_period is not None:
@@ -219,4 +260,4 @@ def build_eyeblink_circuit(params: EyeblinkParams, rng: np.random.Generator, sig
             syn["mf_dcn"].run_regularly("w = w*(1 - reset_gate(t))", dt=reset_period, when="start",
                                         name="mf_dcn_reset")
             syn["mf_dcn"].namespace.update(reset_gate=signals["reset_gate"])
-    return EyeblinkCircuit(layer, pc, mli, dcn, dcni, io, syn, pre, src, extra)
+    return EyeblinkCircuit(layer, pc, mli, dcn, dcni, io, syn, pre, src, extra, run_time)

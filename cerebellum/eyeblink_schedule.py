@@ -2,7 +2,9 @@
 
 A protocol is a list of equal-length trials. Trial ``k`` starts at ``k * period``; its CS (a
 mossy-fibre input) starts ``cs_onset`` later and lasts ``isi + us_duration`` (delay conditioning:
-CS and US co-terminate); the US (a climbing-fibre burst drive) starts ``isi`` after CS onset and
+CS and US co-terminate), except on *probe* trials (CS alone, interleaved in paired phases), where
+it lasts ``isi + probe_extension`` so that the timing of the response can be read past the
+moment the US would have come (Jirenhed, Bengtsson & Hesslow 2007 use such CS-alone probes); the US (a climbing-fibre burst drive) starts ``isi`` after CS onset and
 lasts ``us_duration``. Everything the compiled program needs is a function of time, so the whole
 protocol (phases, probe trials, per-trial ISIs, weight resets) is one ``cpp_standalone`` run:
 
@@ -38,6 +40,10 @@ class Schedule:
         US length (s); CS length = isi + us_duration.
     cs, us, reset : bool arrays (n_trials,)
         CS presented; US presented (paired trial); plastic weights reset at trial start.
+    probe : bool array (n_trials,)
+        CS-alone probe inside a paired phase.
+    cs_duration : float array (n_trials,)
+        CS length (s): ``isi + us_duration``, or ``isi + probe_extension`` on probe trials.
     isi : float array (n_trials,)
         CS→US interval (s) of each trial (also sets the CS length of CS-alone trials).
     phase : str array (n_trials,)
@@ -52,6 +58,8 @@ class Schedule:
     isi: np.ndarray
     reset: np.ndarray
     phase: np.ndarray
+    probe: np.ndarray
+    cs_duration: np.ndarray
 
     @property
     def n_trials(self) -> int:
@@ -85,9 +93,10 @@ class Schedule:
             base = k * steps
             isi = int(round(self.isi[k] / RESOLUTION))
             if self.cs[k]:
-                sl = slice(base + on, base + on + isi + dur_us)
+                dur = int(round(self.cs_duration[k] / RESOLUTION))
+                sl = slice(base + on, base + on + dur)
                 cs_gate[sl] = 1.0
-                cs_time[sl] = np.arange(isi + dur_us) * RESOLUTION
+                cs_time[sl] = np.arange(dur) * RESOLUTION
             if self.us[k]:
                 us_gate[base + on + isi: base + on + isi + dur_us] = 1.0
             if self.reset[k]:
@@ -107,7 +116,8 @@ class Schedule:
         }
 
 
-def make_schedule(phases, period: float, cs_onset: float, us_duration: float, probe_every: int = 0) -> Schedule:
+def make_schedule(phases, period: float, cs_onset: float, us_duration: float, probe_every: int = 0,
+                  probe_extension: float = 0.3) -> Schedule:
     """Build a :class:`Schedule` from phases.
 
     Parameters
@@ -119,6 +129,8 @@ def make_schedule(phases, period: float, cs_onset: float, us_duration: float, pr
     period, cs_onset, us_duration : float (s)
     probe_every : int
         In paired phases every ``probe_every``-th trial is a CS-alone probe (0 = none).
+    probe_extension : float
+        A probe's CS lasts ``isi + probe_extension`` (s).
 
     Raises
     ------
@@ -130,7 +142,9 @@ def make_schedule(phases, period: float, cs_onset: float, us_duration: float, pr
             raise ValueError(f"{name} = {v} is out of range: allowed {name} >= 0 s")
     if int(probe_every) != probe_every or probe_every < 0:
         raise ValueError(f"probe_every = {probe_every} is out of range: allowed integer >= 0")
-    cs, us, isi, reset, phase = [], [], [], [], []
+    if not np.isfinite(probe_extension) or probe_extension < 0:
+        raise ValueError(f"probe_extension = {probe_extension} is out of range: allowed probe_extension >= 0 s")
+    cs, us, isi, reset, phase, probes, dur = [], [], [], [], [], [], []
     for label, n, paired, isi_s, reset_first in phases:
         if int(n) != n or n < 0:
             raise ValueError(f"{label} trials = {n} is out of range: allowed integer >= 0")
@@ -139,6 +153,12 @@ def make_schedule(phases, period: float, cs_onset: float, us_duration: float, pr
                              f"us_duration = {period - cs_onset - us_duration:.3f} s")
         for k in range(int(n)):
             probe = bool(paired and probe_every and (k + 1) % probe_every == 0)
+            d = isi_s + (probe_extension if probe else us_duration)
+            if cs_onset + d > period + 1e-12:
+                raise ValueError(f"a probe CS of {d:.3f} s does not fit: allowed cs_onset + isi + probe_extension "
+                                 f"<= period = {period:.3f} s")
+            probes.append(probe)
+            dur.append(float(d))
             cs.append(True)
             us.append(bool(paired and not probe))
             isi.append(float(isi_s))
@@ -147,4 +167,4 @@ def make_schedule(phases, period: float, cs_onset: float, us_duration: float, pr
     if not cs:
         raise ValueError("the schedule has no trials: give at least one phase with trials > 0")
     return Schedule(float(period), float(cs_onset), float(us_duration), np.array(cs), np.array(us),
-                    np.array(isi), np.array(reset), np.array(phase))
+                    np.array(isi), np.array(reset), np.array(phase), np.array(probes), np.array(dur))

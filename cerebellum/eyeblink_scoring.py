@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["smooth", "score_crs", "block_percent", "trials_to_criterion", "pause_time",
-           "fit_slope"]
+           "fit_slope", "timed_response", "stable_after_criterion"]
 
 
 def _positive(name, v):
@@ -202,3 +202,71 @@ def fit_slope(x, y):
         raise ValueError("fit_slope needs x and y of equal length with >= 2 distinct x values")
     slope, intercept = np.polyfit(x, y, 1)
     return float(slope), float(intercept)
+
+
+def timed_response(time, pc_rate, dcn_rate, cs_duration: float, sigma: float = 0.02) -> dict:
+    """Timing of the response on CS-alone probe trials: a timed pause, not a ramp.
+
+    The trial-averaged rates are smoothed (Gaussian ``sigma``, s); within the probe CS, up to
+    ``2 sigma`` before its offset (so the smoothing does not carry the rebound after CS offset
+    into the window), ``[0, cs_duration - 2 sigma)``, the PC minimum and the DCN peak are located, and the PC recovery after the
+    minimum is the rise from the minimum to the highest rate between the minimum and CS offset, as
+    a fraction of the pause depth (pre-CS baseline minus minimum). A ramp that stops at CS offset
+    has recovery ~0; a pause that ends before the CS does has recovery ~1.
+
+    Parameters
+    ----------
+    time : array (n_bins,)
+        Bin centres relative to CS onset (s), including pre-CS bins.
+    pc_rate, dcn_rate : arrays (n_trials, n_bins) or (n_bins,)
+        Purkinje / DCN rates (Hz) of probe trials.
+    cs_duration : float
+        Probe CS length (s).
+
+    Returns
+    -------
+    dict
+        ``pc_min_time``, ``pc_min_hz``, ``pc_baseline_hz``, ``pc_depth_hz``, ``pc_recovery_hz``,
+        ``pc_recovery_fraction`` (nan when the depth is <= 0), ``dcn_peak_time``,
+        ``dcn_peak_hz``, ``dcn_baseline_hz``.
+    """
+    time = np.asarray(time, dtype=float)
+    cs_duration = _positive("cs_duration", cs_duration)
+    bw = float(np.median(np.diff(time)))
+    pc = np.asarray(pc_rate, dtype=float)
+    dcn = np.asarray(dcn_rate, dtype=float)
+    pc = smooth(pc.mean(axis=0) if pc.ndim == 2 else pc, bw, sigma)
+    dcn = smooth(dcn.mean(axis=0) if dcn.ndim == 2 else dcn, bw, sigma)
+    if pc.size != time.size or dcn.size != time.size:
+        raise ValueError(f"rates must have {time.size} bins like time")
+    win = np.nonzero((time >= 0) & (time < cs_duration - 2 * sigma))[0]
+    pre = time < 0
+    if win.size < 2 or not pre.any():
+        raise ValueError("time must cover the pre-CS baseline and at least 2 bins of the probe CS")
+    k = win[np.argmin(pc[win])]
+    base = float(pc[pre].mean())
+    depth = base - float(pc[k])
+    after = win[win >= k]
+    rec = float(pc[after].max() - pc[k])
+    d = win[np.argmax(dcn[win])]
+    return {"pc_min_time": float(time[k]), "pc_min_hz": float(pc[k]), "pc_baseline_hz": base,
+            "pc_depth_hz": depth, "pc_recovery_hz": rec,
+            "pc_recovery_fraction": rec / depth if depth > 0 else float("nan"),
+            "dcn_peak_time": float(time[d]), "dcn_peak_hz": float(dcn[d]), "dcn_baseline_hz": float(dcn[pre].mean())}
+
+
+def stable_after_criterion(cr, criterion_trial, block: int = 10) -> float | None:
+    """Lowest % CR of the ``block``-trial blocks of the phase (aligned to its first trial) that start
+    at or after the trial where the criterion was reached (``criterion_trial``, a 1-based count,
+    i.e. 0-based index ``criterion_trial - 1``); None without criterion or without a later block
+    (a last partial block counts when at least half a block long)."""
+    if criterion_trial is None:
+        return None
+    cr = np.asarray(cr, dtype=float)
+    out = []
+    first = -(-(int(criterion_trial) - 1) // block) * block
+    for s in range(first, cr.size, block):
+        e = min(s + block, cr.size)
+        if e - s >= max(1, block // 2):
+            out.append(100.0 * cr[s:e].mean())
+    return float(min(out)) if out else None

@@ -29,6 +29,7 @@ import numpy as np
 from brian2 import Hz, PoissonGroup, Quantity, TimedArray, mV, ms, second
 
 from cerebellum.cells import connect, eligibility_delay_line, make_cells
+from cerebellum.eyeblink_cs import clustered_indegree, timed_centres, timed_rate_table
 from cerebellum.params import PlasticityTiming
 from cerebellum.params.granular_layer import PROFILE_KINDS, GranularLayerParams
 from core.units import check_quantity
@@ -102,7 +103,9 @@ class GranularLayer:
     synapses : dict name -> Synapses
     pre_index : dict name -> presynaptic index array of each pathway (for ``synaptic_events``)
     source : dict name -> group name ('mf', 'grc', 'goc') of each pathway's source
-    kinds, taus : CS profile kind / time constant (s) of every MF
+    kinds, taus : CS profile kind / time constant (s) of every untimed MF
+    centres : preferred time (s) of every timed MF (indices ``n_mf`` on)
+    timed : bool array, GrCs that sample timed MFs
     """
 
     mf: object
@@ -113,6 +116,8 @@ class GranularLayer:
     source: dict
     kinds: np.ndarray
     taus: np.ndarray
+    centres: np.ndarray = None
+    timed: np.ndarray = None
 
     @property
     def objects(self) -> list:
@@ -145,8 +150,13 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
     kinds, taus = draw_cs_profiles(params, rng)
     t_grid = np.arange(int(round(float(max_cs / ms))) + 1) * 1e-3
     table = cs_rate_table(params, kinds, taus, t_grid)
+    n_timed = params.n_mf_timed
+    centres = timed_centres(rng, n_timed, float(params.timed_first / second), float(params.timed_last / second))
+    if n_timed:
+        table = np.hstack([table, timed_rate_table(centres, params.timed_width, float(params.timed_rate / Hz),
+                                                   t_grid)])
     mf_profile = TimedArray(table * Hz, dt=1 * ms, name="mf_profile")
-    mf = PoissonGroup(params.n_mf, rates="mf_rate_bg + cs_gate(t) * mf_profile(cs_time(t), i)",
+    mf = PoissonGroup(params.n_mf_total, rates="mf_rate_bg + cs_gate(t) * mf_profile(cs_time(t), i)",
                       namespace={"mf_rate_bg": params.mf_rate_bg, "cs_gate": cs_gate, "cs_time": cs_time,
                                  "mf_profile": mf_profile}, name="mf")
 
@@ -166,7 +176,14 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
     # Start GoCs at random phases of their tonic cycle (no synchronous first volley).
     goc.v = goc_p.V_reset + rng.random(params.n_goc) * (goc_p.V_th - goc_p.V_reset)
 
-    i, j = fixed_indegree(rng, params.n_mf, params.n_grc, params.mf_per_grc)
+    timed = (rng.random(params.n_grc) < params.timed_grc_fraction) if n_timed else np.zeros(params.n_grc, bool)
+    i_u, j_u = fixed_indegree(rng, params.n_mf, int((~timed).sum()), params.mf_per_grc)
+    j_u = np.nonzero(~timed)[0][j_u]
+    i_t, j_t = clustered_indegree(rng, n_timed, np.nonzero(timed)[0], params.mf_per_grc, params.timed_pool) \
+        if timed.any() else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    order = np.argsort(np.concatenate([j_u, j_t]), kind="stable")
+    i = np.concatenate([i_u, i_t + params.n_mf])[order]
+    j = np.concatenate([j_u, j_t])[order]
     syn["mf_grc"] = connect(mf, grc, i, j, "g_exc_post += w_a\ng_nmda_post += w_n", model="",
                             namespace={"w_a": params.w_mf_ampa, "w_n": params.w_mf_nmda}, name="mf_grc")
     pre["mf_grc"], src["mf_grc"] = i, "mf"
@@ -181,9 +198,9 @@ def build_granular_layer(params: GranularLayerParams, rng: np.random.Generator, 
         syn["grc_goc"] = connect(grc, goc, i, j, "g_pfs_post += w_g", model="",
                                  namespace={"w_g": params.w_grc_goc}, name="grc_goc")
         pre["grc_goc"], src["grc_goc"] = i, "grc"
-    i, j = fixed_indegree(rng, params.n_mf, params.n_goc, params.mf_per_goc)
+    i, j = fixed_indegree(rng, params.n_mf_total, params.n_goc, params.mf_per_goc)
     if i.size:
         syn["mf_goc"] = connect(mf, goc, i, j, "g_exc_post += w_m", model="",
                                 namespace={"w_m": params.w_mf_goc}, name="mf_goc")
         pre["mf_goc"], src["mf_goc"] = i, "mf"
-    return GranularLayer(mf, grc, goc, syn, pre, src, kinds, taus)
+    return GranularLayer(mf, grc, goc, syn, pre, src, kinds, taus, centres, timed)

@@ -62,7 +62,8 @@ def plasticity_schedule(windows, total, dt=1 * ms, name: str = "plastic_schedule
 
 
 def pf_pc_synapses(grc, pc, pc_params: CellParams, i, j, plasticity: PlasticityParams,
-                   channel: str = "pf", w=None, schedule: TimedArray | None = None, name: str | None = None):
+                   channel: str = "pf", w=None, schedule: TimedArray | None = None, name: str | None = None,
+                   steps_as_variables: bool = False):
     """Plastic PF→PC synapses ``i -> j`` (see the module docstring).
 
     Parameters
@@ -80,6 +81,9 @@ def pf_pc_synapses(grc, pc, pc_params: CellParams, i, j, plasticity: PlasticityP
         Initial weights (default ``plasticity.w0``).
     schedule : TimedArray, optional
         0/1 plasticity switch over time.
+    steps_as_variables : bool
+        Make ``A_plus`` and ``A_minus`` shared constant variables of the synapses (left for the
+        caller to assign, e.g. at program start in standalone) instead of constants of the code.
     """
     from brian2 import Synapses
 
@@ -96,6 +100,9 @@ def pf_pc_synapses(grc, pc, pc_params: CellParams, i, j, plasticity: PlasticityP
     ns = {"A_plus": plasticity.A_plus, "A_minus": plasticity.A_minus,
           "w_min": plasticity.w_min, "w_max": plasticity.w_max}
     model = "w : siemens\nplastic : 1 (shared)"
+    if steps_as_variables:
+        del ns["A_plus"], ns["A_minus"]
+        model += "\nA_plus : siemens (shared, constant)\nA_minus : siemens (shared, constant)"
     on_pre = on_pre_code(pc_params, channel) + "\nw = clip(w + plastic*A_plus, w_min, w_max)"
     on_post = "w = clip(w - plastic*A_minus*elig_pre, w_min, w_max)"
     if schedule is not None:

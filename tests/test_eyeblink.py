@@ -91,7 +91,7 @@ def test_granule_cell_count_sets_pf_in_degrees_and_weights():
     assert (p.pf_per_pc, p.pf_per_mli, p.granular.grc_per_goc) == (500, 100, 13)
     rule = p.pf_pc_rule
     assert rule.w0 == 0.06 * nS * 30.0 and rule.w_max == 0.12 * nS * 30.0
-    assert rule.A_plus == 2e-4 * nS * 30.0 and rule.A_minus == 1.9e-3 * nS * 30.0
+    assert rule.A_plus == p.plasticity.A_plus * 30.0 and rule.A_minus == p.plasticity.A_minus * 30.0
     assert rule.tau_e == p.plasticity.tau_e and rule.eligibility_delay == p.plasticity.eligibility_delay
     assert p.w_pf_mli == 0.15 * nS * 30.0 and p.granular.w_grc_goc == 0.05 * nS * (400 / 13)
     assert _small_circuit(100).pf_per_pc == 50 and _small_circuit(300_000).pf_per_pc == 150_000
@@ -107,7 +107,7 @@ def test_schedule_encodes_phases_probes_and_coterminating_cs():
     from cerebellum.eyeblink_schedule import make_schedule
 
     s = make_schedule([("acquisition", 4, True, 0.25, False), ("extinction", 2, False, 0.25, False)],
-                      period=0.7, cs_onset=0.1, us_duration=0.02, probe_every=2)
+                      period=0.7, cs_onset=0.1, us_duration=0.02, probe_every=2, probe_extension=0.3)
     assert s.us.tolist() == [True, False, True, False, False, False]
     g = s.gates()
     t = np.arange(g["cs_gate"].size) * 1e-3
@@ -128,12 +128,12 @@ def _small_circuit(n_grc=1500):
 
 
 def test_paired_trials_depress_pfs_active_before_the_us():
-    """Runtime (numpy) smoke run: CF bursts at the US depress exactly the PFs that were active
+    """Runtime (numpy) smoke run: complex spikes at the US depress the PFs that were active
     in the eligibility window before it; silent PFs keep w0; the circuit fires at sane rates."""
     import brian2
     from brian2 import Network, SpikeMonitor, second
 
-    from cerebellum.eyeblink_circuit import build_eyeblink_circuit
+    from cerebellum.eyeblink_circuit import assign_run_time_values, build_eyeblink_circuit
     from cerebellum.eyeblink_schedule import make_schedule
 
     brian2.defaultclock.dt = 0.5 * ms
@@ -141,32 +141,36 @@ def test_paired_trials_depress_pfs_active_before_the_us():
     params = _small_circuit()
     sch = make_schedule([("acquisition", 3, True, 0.25, False)], period=0.6, cs_onset=0.1, us_duration=0.02)
     circ = build_eyeblink_circuit(params, np.random.default_rng(5), sch.timed_arrays(), max_cs=0.3 * second)
+    assign_run_time_values(circ)
     grc_mon = SpikeMonitor(circ.layer.grc)
     io_mon = SpikeMonitor(circ.io)
     pc_mon = SpikeMonitor(circ.pc, record=False)
     dcn_mon = SpikeMonitor(circ.dcn, record=False)
     net = Network(*circ.objects, grc_mon, io_mon, pc_mon, dcn_mon)
     net.run(sch.duration * second)
-    # CF bursts only in the US windows
+    # the US evokes a complex spike in at least a quarter of the olive cells' trials (tonic
+    # nucleo-olivary inhibition and the 100-ms refractoriness after a spontaneous spike block some);
+    # outside the US windows the olive fires at a few Hz at most
     io_t = io_mon.t[:] / second
     in_us = np.zeros(io_t.size, bool)
     for on in sch.cs_onsets + 0.25:
         in_us |= (io_t >= on) & (io_t < on + 0.03)
-    assert io_t.size >= 3 * params.n_io and in_us.all()
-    # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 30-150 ms before a US lost weight
+    assert in_us.sum() >= 0.25 * 3 * params.n_io
+    assert (~in_us).sum() / params.n_io / sch.duration < 5.0
+    # weights: PFs silent during the whole run stay at w0 + 0; PFs that fired 10-60 ms before a US (around the 25-ms eligibility peak) lost weight
     syn = circ.synapses["pf_pc"]
     w = np.asarray(syn.w[:] / nS)
     pre = np.asarray(syn.i[:])
     spk_i, spk_t = np.asarray(grc_mon.i[:]), np.asarray(grc_mon.t[:] / second)
     timed = np.zeros(params.granular.n_grc, bool)
     for us in sch.cs_onsets + 0.25:
-        timed[spk_i[(spk_t > us - 0.15) & (spk_t < us - 0.03)]] = True
+        timed[spk_i[(spk_t > us - 0.06) & (spk_t < us - 0.01)]] = True
     silent = np.ones(params.granular.n_grc, bool)
     silent[spk_i] = False
     w0 = float(params.pf_pc_rule.w0 / nS)
     assert silent.sum() > 100 and timed.sum() > 20
     assert np.allclose(w[silent[pre]], w0)
-    assert w[timed[pre]].mean() < w0 - 0.05 * w0
+    assert w[timed[pre]].mean() < w0 - 0.02 * w0
     # rates in the reference ranges (PC 45-130 Hz, DCN 10-80 Hz)
     T = sch.duration
     assert 45 < pc_mon.num_spikes / params.n_pc / T < 130
@@ -188,6 +192,7 @@ def test_mf_dcn_rule_potentiates_in_a_pause_and_depresses_only_well_above_baseli
     dcn = _dcn_group(p.dcn, 4, "dcn_test", 1000 * second)  # trace ~constant
     dcn.pc_act = pc_rates * Hz
     syn = mf_dcn_synapses(mf, dcn, [0, 0, 0, 0], [0, 1, 2, 3], p, name="mf_dcn_test")
+    syn.a_ltp, syn.a_ltd = p.a_ltp, p.a_ltd  # run-time constants, assigned by the caller
     w0 = 20 * p.a_ltd
     syn.w = [w0, w0, w0, 0 * nS]
     Network(mf, dcn, syn).run(10 * ms)
@@ -203,19 +208,21 @@ def test_protocol_cli_runtime_writes_per_trial_arrays(tmp_path):
                "--reacquisition", "1", "--out", str(out), "--no-progress", "--no-figures", "--seed", "2"])
     assert rc == 0
     with np.load(out / "data.npz") as d:
-        for key in ("trial_phase", "cr", "time", "pc_rate", "dcn_rate", "isi"):
+        for key in ("trial_phase", "probe", "cs_duration", "isi", "cr", "cr_onset", "time", "pc_rate", "dcn_rate",
+                    "io_rate", "mf_dcn_weight", "pc_min_time_probe", "dcn_peak_time_probe"):
             assert key in d.files
         assert d["trial_phase"].tolist() == ["acquisition", "acquisition", "extinction", "reacquisition"]
         assert d["pc_rate"].shape == (4, d["time"].size) == d["dcn_rate"].shape
         assert d["cr"].dtype == bool and np.allclose(d["isi"], 0.25)
-        cf = d["cf_per_trial"]
-        assert cf[0] > 0 and cf[2] == 0 and cf[3] > 0  # CF bursts only on paired trials
+        assert not d["probe"].any() and np.isnan(d["pc_min_time_probe"]).all()  # 2 trials: no 10th-trial probe
+        assert np.allclose(d["cs_duration"], 0.27)
         w = d["mf_dcn_weight"]  # nS at the start of each trial: starts at 0, stays in [0, w_max]
         w_max = float(_small_circuit().w_mf_dcn_max / nS)
         assert w.shape == (4,) and w[0] == 0 and (w >= 0).all() and (w <= w_max + 1e-12).all()
     summary = json.loads((out / "summary.json").read_text())
     assert {"blocks", "targets", "all_pass", "cost"} <= set(summary)
-    assert {"acquisition_last_block_cr", "pc_pause_at_us", "extinction", "savings"} <= set(summary["targets"])
+    assert {"acquisition_last_block_cr", "probe_pc_min_at_isi", "probe_dcn_peak_at_isi", "probe_pc_recovers",
+            "criterion_trial_50_to_300", "stable_after_criterion", "extinction", "savings"} <= set(summary["targets"])
     assert summary["cost"]["synaptic_events"] > 0 and summary["cost"]["dt_ms"] == 0.5
 
 

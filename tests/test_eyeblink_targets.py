@@ -1,21 +1,26 @@
-"""Full-scale eyeblink targets (30,000 GrCs, 250 trials, standalone): slow, run with `make test-slow`.
+"""Full-scale eyeblink targets (30,000 GrCs, 200 + 100 + 60 trials, standalone): slow, run with
+`make test-slow`.
 
-Every target is checked on the default protocol for seeds 1, 2 and 3 (~3.5 min per eyeblink run and
-~5 min per ISI series on a 2-core machine). Each test recomputes its measure from the saved
-``data.npz`` arrays and states its threshold here, so loosening a threshold inside the protocol
-cannot make these pass.
+Every target is checked on the default protocol for the tuning seeds 1, 2, 3 and the held-out seeds
+11, 12, 13, which no parameter was tuned on (~3.5 min per eyeblink run and ~5 min per ISI series on a
+2-core machine once compiled). Each test recomputes its measure from the saved ``data.npz`` arrays and
+states its threshold here, so loosening a threshold inside the protocol cannot make these pass.
+Timing is read on the CS-alone probe trials (every 10th acquisition trial, CS = ISI + 300 ms) among
+the last 50 acquisition trials.
 """
 import json
 
 import numpy as np
 import pytest
 
-from cerebellum.eyeblink_scoring import pause_time
+from cerebellum.eyeblink_scoring import smooth
 from protocols import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.standalone]
 
-SEEDS = (1, 2, 3)
+TUNING_SEEDS = (1, 2, 3)
+HELD_OUT_SEEDS = (11, 12, 13)
+SEEDS = TUNING_SEEDS + HELD_OUT_SEEDS
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
@@ -39,11 +44,33 @@ def _trials_to_criterion(cr, hits=7, window=10):
     return int(hit[0] + window) if hit.size else None
 
 
-def test_acquisition_reaches_70_percent_cr_in_the_last_block(default_run):
+def _probe_timing(data, trials):
+    """PC minimum, DCN peak (s) and PC recovery fraction of the mean probe trace among ``trials``:
+    20-ms Gaussian smoothing, search from CS onset to 40 ms before probe-CS offset."""
+    idx = trials[data["probe"][trials]]
+    t = data["time"]
+    bw = t[1] - t[0]
+    pc = smooth(data["pc_rate"][idx].mean(axis=0), bw, 0.02)
+    dcn = smooth(data["dcn_rate"][idx].mean(axis=0), bw, 0.02)
+    win = np.nonzero((t >= 0) & (t < data["cs_duration"][idx].min() - 0.04))[0]
+    k = win[np.argmin(pc[win])]
+    depth = pc[t < 0].mean() - pc[k]
+    recovery = (pc[win[win >= k]].max() - pc[k]) / depth
+    return t[k], t[win[np.argmax(dcn[win])]], recovery
+
+
+def test_acquisition_reaches_criterion_between_trial_50_and_300_and_stays(default_run):
+    """Criterion 7/10 CRs reached at trial 50-300 (rabbit / mouse range); no later 10-trial block
+    of acquisition below 60 % CR; >= 70 % CR in the last block."""
     data, _ = default_run
     acq = _phase(data, "acquisition")
-    assert acq.size <= 150
-    assert 100 * data["cr"][acq[-10:]].mean() >= 70
+    cr = data["cr"][acq]
+    ttc = _trials_to_criterion(cr)
+    assert ttc is not None and 50 <= ttc <= 300
+    first_block = -(-(ttc - 1) // 10) * 10
+    blocks = [100 * cr[s:s + 10].mean() for s in range(first_block, acq.size, 10) if acq.size - s >= 5]
+    assert min(blocks, default=100) >= 60
+    assert 100 * cr[-10:].mean() >= 70
 
 
 def test_cr_onset_precedes_the_us(default_run):
@@ -53,12 +80,15 @@ def test_cr_onset_precedes_the_us(default_run):
     assert onsets.size and np.median(onsets) < data["isi"][0]
 
 
-def test_purkinje_pause_minimum_is_at_the_us(default_run):
+def test_probe_trials_show_a_timed_pause_and_cr(default_run):
+    """Probe trials of the last 50 acquisition trials: PC minimum and DCN peak within 50 ms of the
+    ISI, PC recovers >= half the pause depth before CS offset."""
     data, _ = default_run
-    last = _phase(data, "acquisition")[-10:]
+    acq = _phase(data, "acquisition")
+    t_pc, t_dcn, recovery = _probe_timing(data, acq[-50:])
     isi = float(data["isi"][0])
-    t_min, _, _ = pause_time(data["time"], data["pc_rate"][last], t_stop=isi + 0.02)
-    assert abs(t_min - isi) <= 0.05
+    assert abs(t_pc - isi) <= 0.05 and abs(t_dcn - isi) <= 0.05
+    assert recovery >= 0.5
 
 
 def test_extinction_brings_a_block_to_20_percent_within_100_trials(default_run):
@@ -68,11 +98,26 @@ def test_extinction_brings_a_block_to_20_percent_within_100_trials(default_run):
     assert min(blocks) <= 20
 
 
-def test_reacquisition_is_faster_than_acquisition(default_run):
+def test_reacquisition_is_faster_than_a_successful_acquisition(default_run):
     data, _ = default_run
     ta = _trials_to_criterion(data["cr"][_phase(data, "acquisition")])
     tr = _trials_to_criterion(data["cr"][_phase(data, "reacquisition")])
-    assert tr is not None and (ta is None or tr < ta)
+    assert ta is not None and tr is not None and tr < ta
+
+
+def test_olive_fires_spontaneously_and_the_cr_suppresses_it(default_run):
+    """Spontaneous IO rate 0.5-2 Hz (pre-CS bins of CS-alone extinction trials); during the CS of
+    extinction trials with a CR the olive fires below that rate."""
+    data, _ = default_run
+    ext = _phase(data, "extinction")
+    t = data["time"]
+    io = data["io_rate"]
+    spont = io[ext][:, t < 0].mean()
+    assert 0.5 <= spont <= 2.0
+    cr_trials = ext[data["cr"][ext]]
+    if cr_trials.size:
+        during = io[cr_trials][:, (t >= 0) & (t < data["isi"][0])].mean()
+        assert during < spont
 
 
 def test_granular_time_code_moves_repeats_and_is_sparse(default_run):
@@ -89,16 +134,19 @@ def test_default_protocol_runs_within_15_minutes(default_run):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_isi_series_pause_follows_the_us(tmp_path, seed):
-    """eyeblink-isi at 150/250/400 ms: slope 0.8-1.2 and every pause minimum within 50 ms of its US."""
+def test_isi_series_probe_timing_follows_the_us(tmp_path, seed):
+    """eyeblink-isi at 150/250/400 ms, probe trials of the last 50 trials of each series: slope of the
+    PC-minimum time against the ISI 0.8-1.2, every minimum and DCN peak within 50 ms of its ISI, and
+    the PC rate recovers >= half the pause depth before CS offset."""
     out = tmp_path / "isi"
     assert cli.main(["eyeblink-isi", "--out", str(out), "--no-progress", "--no-figures", "--seed", str(seed)]) == 0
-    with np.load(out / "data.npz") as d:
-        pauses = []
-        for isi in d["isis"]:
-            idx = np.nonzero(d["trial_phase"] == f"isi {1000 * isi:g} ms")[0][-10:]
-            pauses.append(pause_time(d["time"], d["pc_rate"][idx], t_stop=isi + 0.02)[0])
-        isis = d["isis"]
-    slope = np.polyfit(isis, pauses, 1)[0]
+    with np.load(out / "data.npz") as npz:
+        d = {k: npz[k] for k in npz.files}
+    pauses = []
+    for isi in d["isis"]:
+        idx = np.nonzero(d["trial_phase"] == f"isi {1000 * isi:g} ms")[0]
+        t_pc, t_dcn, recovery = _probe_timing(d, idx[-50:])
+        pauses.append(t_pc)
+        assert abs(t_pc - isi) <= 0.05 and abs(t_dcn - isi) <= 0.05 and recovery >= 0.5
+    slope = np.polyfit(d["isis"], pauses, 1)[0]
     assert 0.8 <= slope <= 1.2
-    assert np.all(np.abs(np.asarray(pauses) - isis) <= 0.05)

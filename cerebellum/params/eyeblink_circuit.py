@@ -70,23 +70,36 @@ class EyeblinkParams:
         depresses; ``pc_high`` lies well above the ~82-Hz baseline and its noise, so only the
         PF→PC potentiation of extinction, not baseline fluctuations, erodes the store.
     tau_pc_trace [ms] : smoothing of the PC rate seen by a DCN cell.
+    io_noise_sigma [pA], io_noise_tau [ms] : Ornstein-Uhlenbeck current on each IO cell; with the
+        IO refractory period (``io.t_ref``, a stand-in for the long after-hyperpolarisation of
+        olivary cells) it sets spontaneous complex spikes near 1 Hz (Armstrong & Rawson 1979) that
+        the nucleo-olivary inhibition lowers during a CR.
+    dcn_g_T [nS], dcn_E_T [mV], dcn_V_hT, dcn_k_hT [mV], dcn_tau_hT [ms], dcn_V_mT, dcn_k_mT [mV],
+        dcn_tau_mT [ms] : T-type-like low-threshold current of the DCN cells,
+        ``I_T = g_T m h (E_T - v)``, activation ``m`` and de-inactivation ``h`` relaxing to
+        Boltzmann curves of ``v``: hyperpolarisation de-inactivates it (``h -> 1``) and release
+        from inhibition gives a rebound burst (Llinas & Muhlethaler 1988; Aizenman & Linden 1999).
     heterogeneity : float in [0, 0.99]
         Each PC, MLI, DCN and DCNi cell gets an extra bias current uniform in
         ``±heterogeneity * I_e`` of its type, so identically wired cells do not fire in lock-step.
 
-    The MF→DCN steps (``a_ltp`` 1.6e-3 nS, ``a_ltd`` 5e-5 nS) build a store of ~55 pS per synapse
-    in 100 paired trials of which ~43 pS are left after 100 CS-alone trials.
+    The MF→DCN steps (``a_ltp`` 2e-3 nS, ``a_ltd`` 5e-5 nS) build the slow store that carries
+    savings across extinction.
     """
 
     granular: GranularLayerParams = nested(GranularLayerParams, "granular layer: the CS time code")
     plasticity: PlasticityParams = nested(PlasticityParams, "PF->PC rule at the reference size "
-                                          "(weights rescaled by pf_per_pc_ref / pf_per_pc)")
+                                          "(weights rescaled by pf_per_pc_ref / pf_per_pc); A_plus puts its "
+                                          "balance rate near the spontaneous olivary rate",
+                                          A_plus=8.2e-5, A_minus=0.8e-3, n_stages=2, tau_e=25.0,
+                                          eligibility_delay=0.0)
     pc: CellParams = nested(CellParams, "Purkinje cells", **CELL_TYPES["pc"], synapse="exp")
     mli: CellParams = nested(CellParams, "molecular-layer interneurons", **CELL_TYPES["mli"], synapse="exp")
     dcn: CellParams = nested(CellParams, "deep-nuclear output cells (CR read-out)", **CELL_TYPES["dcn"],
                              synapse="exp")
     dcni: CellParams = nested(CellParams, "nucleo-olivary cells", **CELL_TYPES["dcni"], synapse="exp")
-    io: CellParams = nested(CellParams, "inferior-olive cells", **CELL_TYPES["io"], synapse="exp")
+    io: CellParams = nested(CellParams, "inferior-olive cells (t_ref: the after-hyperpolarisation)",
+                            **{**CELL_TYPES["io"], "t_ref": 100.0}, synapse="exp")
     n_pc: int = param(20, "Purkinje cells", lo=1, hi=10_000)
     n_mli: int = param(40, "molecular-layer interneurons", lo=1, hi=100_000)
     n_dcn: int = param(40, "deep-nuclear output cells", lo=1, hi=10_000)
@@ -102,12 +115,12 @@ class EyeblinkParams:
     w_mli_pc: object = param(4.0, "MLI->PC conductance jump", unit="nS", lo=0, hi=1000)
     w_pc_dcn: object = param(2.0, "PC->DCN conductance jump", unit="nS", lo=0, hi=1000)
     w_pc_dcni: object = param(1.0, "PC->DCNi conductance jump", unit="nS", lo=0, hi=1000)
-    w_dcni_io: object = param(0.5, "DCNi->IO conductance jump", unit="nS", lo=0, hi=1000)
+    w_dcni_io: object = param(0.35, "DCNi->IO conductance jump", unit="nS", lo=0, hi=1000)
     dcni_io_delay: object = param(25.0, "DCNi->IO delay", unit="ms", lo=0, hi=1000)
-    I_us: object = param(1000.0, "US current on each IO cell", unit="pA", lo=0, hi=1e5)
+    I_us: object = param(400.0, "US current on each IO cell", unit="pA", lo=0, hi=1e5)
     mf_per_dcn: int = param(200, "mossy fibres per DCN cell (plastic synapses)", lo=0, hi=1_000_000)
-    w_mf_dcn_max: object = param(0.08, "upper bound of the MF->DCN weight", unit="nS", lo=0, hi=1000)
-    a_ltp: object = param(1.6e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
+    w_mf_dcn_max: object = param(0.04, "upper bound of the MF->DCN weight", unit="nS", lo=0, hi=1000)
+    a_ltp: object = param(2e-3, "MF->DCN potentiation per MF spike during a Purkinje pause", unit="nS", lo=0,
                           hi=1000)
     a_ltd: object = param(5e-5, "MF->DCN depression per MF spike at high Purkinje rate", unit="nS", lo=0,
                           hi=1000)
@@ -118,6 +131,25 @@ class EyeblinkParams:
                             hi=1000)
     tau_pc_trace: object = param(50.0, "smoothing of the PC rate seen by a DCN cell", unit="ms", lo=0,
                                  lo_open=True, hi=1000)
+    io_noise_sigma: object = param(280.0, "SD of the noise current on each IO cell", unit="pA", lo=0, hi=1e4)
+    io_noise_tau: object = param(20.0, "correlation time of the IO noise current", unit="ms", lo=0, lo_open=True,
+                                 hi=1e4)
+    dcn_g_T: object = param(8.0, "peak conductance of the DCN low-threshold (T-type-like) current", unit="nS",
+                            lo=0, hi=1e4)
+    dcn_E_T: object = param(100.0, "reversal potential of the DCN T-type-like current", unit="mV", lo=-100,
+                            hi=200)
+    dcn_V_hT: object = param(-65.0, "half de-inactivation potential of the DCN T current", unit="mV", lo=-150,
+                             hi=50)
+    dcn_k_hT: object = param(4.0, "slope of the DCN T-current de-inactivation", unit="mV", lo=0, lo_open=True,
+                             hi=100)
+    dcn_tau_hT: object = param(50.0, "time constant of the DCN T-current (de-)inactivation", unit="ms", lo=0,
+                               lo_open=True, hi=1e4)
+    dcn_V_mT: object = param(-50.0, "half activation potential of the DCN T current", unit="mV", lo=-150,
+                             hi=50)
+    dcn_k_mT: object = param(4.0, "slope of the DCN T-current activation", unit="mV", lo=0, lo_open=True,
+                             hi=100)
+    dcn_tau_mT: object = param(1.0, "time constant of the DCN T-current activation", unit="ms", lo=0,
+                               lo_open=True, hi=1e4)
     heterogeneity: float = param(0.1, "spread of the bias current, fraction of I_e of each type", lo=0, hi=0.99)
 
     def __post_init__(self):

@@ -64,6 +64,18 @@ class GranularLayerParams:
     goc_delay [ms] : GoC→GrC delay.
     grc, goc : CellParams
         The two cell types (exponential synapses; the GrC inhibitory channel is the fast GABA).
+    n_mf_timed : int
+        Extra *timed* CS fibres (a bump of rate around a preferred time after CS onset;
+        :mod:`cerebellum.eyeblink_cs`); their indices follow the ``n_mf`` untimed fibres.
+    timed_grc_fraction : float in [0, 1]
+        Fraction of the GrCs (drawn at random) that sample timed fibres of one preferred time.
+    timed_rate [Hz] : peak extra rate of a timed fibre.
+    timed_width : width of a timed bump in log time (0.3: full width at half maximum ~0.7 of
+        the preferred time).
+    timed_first, timed_last [ms] : range (log-uniform) of the preferred times.
+    timed_pool : int
+        A timed GrC draws its ``mf_per_grc`` fibres among this many timed fibres adjacent in
+        preferred time.
     grc_eligibility : {"event", "chain"}
         How the granule cells compute the PF eligibility (:mod:`cerebellum.eligibility`): advanced
         in closed form at spikes and reads (``event``, the exact kernel, no work per step) or a
@@ -86,7 +98,7 @@ class GranularLayerParams:
     n_goc: int = param(300, "Golgi cells", lo=1, hi=1_000_000)
     n_mf: int = param(800, "mossy fibres", lo=4, hi=1_000_000)
     cs_fraction: float = param(0.7, "fraction of mossy fibres that respond to the CS", lo=0, hi=1)
-    profile_mix: tuple = param((0.1, 0.0, 0.45, 0.45), "fractions of the CS fibres that are phasic, tonic, "
+    profile_mix: tuple = param((0.2, 0.0, 0.4, 0.4), "fractions of the CS fibres that are phasic, tonic, "
                                "rising, decaying (sum 1)", lo=0, hi=1)
     mf_rate_bg: object = param(5.0, "background rate of every mossy fibre", unit="Hz", lo=0, hi=1000)
     cs_rate: object = param(60.0, "peak extra rate of a tonic, rising or decaying CS fibre", unit="Hz", lo=0,
@@ -118,6 +130,17 @@ class GranularLayerParams:
     grc: CellParams = nested(CellParams, "granule cells (inh channel: fast GABA from Golgi cells, 7 ms)",
                              **{**CELL_TYPES["grc"], "synapse": "exp", "tau_inh": 7.0})
     goc: CellParams = nested(CellParams, "Golgi cells", **CELL_TYPES["goc"], synapse="exp")
+    n_mf_timed: int = param(300, "extra timed CS mossy fibres (rate bump at a preferred time)", lo=0,
+                            hi=1_000_000)
+    timed_grc_fraction: float = param(0.6, "fraction of granule cells sampling timed fibres of one preferred time",
+                                      lo=0, hi=1)
+    timed_rate: object = param(80.0, "peak extra rate of a timed CS fibre", unit="Hz", lo=0, hi=1000)
+    timed_width: float = param(0.3, "width of a timed-fibre bump in log time", lo=0.01, hi=5)
+    timed_first: object = param(20.0, "earliest preferred time of a timed fibre", unit="ms", lo=1, hi=10_000)
+    timed_last: object = param(1000.0, "latest preferred time of a timed fibre", unit="ms", lo="timed_first",
+                               hi=10_000)
+    timed_pool: int = param(8, "timed fibres adjacent in preferred time that a timed GrC samples from", lo=1,
+                            hi=1_000_000)
     grc_eligibility: str = param("event", "granule-cell PF eligibility: closed form at events (event) or a "
                                  "chain integrated every step (chain)", choices=GRC_ELIGIBILITY)
     grc_state_dtype: str = param("float32", "storage of the granule cells' v and conductances",
@@ -128,8 +151,17 @@ class GranularLayerParams:
         if len(self.profile_mix) != len(PROFILE_KINDS):
             raise ValueError(f"profile_mix = {self.profile_mix!r} must have {len(PROFILE_KINDS)} fractions "
                              f"({', '.join(PROFILE_KINDS)})")
+        if self.n_mf_timed and self.timed_grc_fraction > 0 and not (
+                self.mf_per_grc <= self.timed_pool <= self.n_mf_timed):
+            raise ValueError(f"timed_pool = {self.timed_pool} is out of range: allowed mf_per_grc = "
+                             f"{self.mf_per_grc} <= timed_pool <= n_mf_timed = {self.n_mf_timed}")
         if abs(sum(self.profile_mix) - 1) > 1e-6:
             raise ValueError(f"profile_mix = {self.profile_mix!r} is out of range: the fractions must sum to 1")
+
+    @derived("n_mf", "n_mf_timed")
+    def n_mf_total(self) -> int:
+        """all mossy fibres, n_mf + n_mf_timed"""
+        return self.n_mf + self.n_mf_timed
 
     @derived("n_grc", "n_grc_ref", "grc_per_goc_ref")
     def grc_per_goc(self) -> int:

@@ -72,6 +72,12 @@ class PlasticityParams(PlasticityTiming):
     w0 : initial weight [nS], inside the bounds
 
     The defaults are the rule of the eyeblink circuit (~15,000 PFs per Purkinje cell).
+
+    Climbing fibres arriving at random (spontaneous complex spikes, rate ``f``) depress a PF by
+    ``f * A_minus * integral(eligibility)`` per PF spike on average, while each PF spike
+    potentiates by ``A_plus``: the two balance at ``f* = A_plus / (A_minus * integral)``
+    (:attr:`balance_rate`). CF activity below ``f*`` drives net LTP of the active PFs, above it
+    net LTD (the olivary balance of Kenyon, Medina & Mauk 1998; Medina et al. 2002).
     """
 
     A_plus: object = param(2e-4, "LTP step per parallel-fibre spike", unit="nS", lo=0, hi=1e3)
@@ -79,6 +85,16 @@ class PlasticityParams(PlasticityTiming):
     w_min: object = param(0.0, "lower weight bound", unit="nS", lo=0, hi=1e3)
     w_max: object = param(0.12, "upper weight bound", unit="nS", lo="w_min", lo_open=True, hi=1e6)
     w0: object = param(0.06, "initial weight", unit="nS", lo="w_min", hi="w_max")
+
+    @derived("tau_e", "n_stages")
+    def eligibility_integral(self):
+        """time integral of the peak-normalised eligibility kernel, tau_e / kernel_peak_value"""
+        return self.tau_e / self.kernel_peak_value
+
+    @derived("A_plus", "A_minus", "tau_e", "n_stages")
+    def balance_rate(self):
+        """CF rate at which LTP per PF spike and random-CF LTD balance, A_plus / (A_minus * eligibility_integral)"""
+        return self.A_plus / (self.A_minus * self.eligibility_integral)
 
 
 def eligibility_kernel(t, params: PlasticityTiming) -> np.ndarray:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from cerebellum.eyeblink_scoring import block_percent, pause_time, score_crs, trials_to_criterion
+from cerebellum.eyeblink_scoring import (block_percent, score_crs, stable_after_criterion, timed_response,
+                                         trials_to_criterion)
 from cerebellum.time_code_metrics import (population_vectors, similarity_matrix, single_trial_reproducibility,
                                           time_code_summary)
 from core.spikes import binned_population_rate
 from core.units import in_unit
 from protocols.eyeblink.targets import (BLOCK_TRIALS, CRITERION_FRACTION, CRITERION_WINDOW, TIME_CODE_LAG_S,
-                                        time_code_targets)
+                                        TIMING_TRIALS, time_code_targets)
 
 __all__ = ["TIME_CODE_BIN_S", "US_WINDOW_EXTRA_S", "trial_data", "time_code", "phase_measures", "mean_rates",
-           "cf_per_paired_trial", "time_code_section", "execute_breakdown"]
+           "cf_per_paired_trial", "time_code_section", "execute_breakdown", "probe_timing", "circuit_rates"]
 
 #: Bin of the granule-cell population vectors (s).
 TIME_CODE_BIN_S = 0.01
@@ -24,6 +25,10 @@ TIME_CODE_BIN_S = 0.01
 US_WINDOW_EXTRA_S = 0.01
 #: Longest pre-CS window of the granule-cell baseline activity (s).
 PRE_CS_WINDOW_S = 0.1
+#: Smoothing of the rates whose minimum / peak times are read on probe trials (s).
+PROBE_SIGMA_S = 0.02
+#: Olive spikes this long after the end of a CS (or US) are still counted as evoked, not spontaneous (s).
+IO_EVOKED_TAIL_S = 0.05
 
 
 def trial_data(config, schedule, rec) -> dict:
@@ -33,7 +38,10 @@ def trial_data(config, schedule, rec) -> dict:
     -------
     dict of arrays
         ``trial_phase``, ``cr`` (bool), ``time`` (bin centres, s from CS onset), ``pc_rate``,
-        ``dcn_rate``, ``dcni_rate`` (trials x bins, Hz per cell), ``isi`` (s), ``us`` (bool),
+        ``dcn_rate``, ``dcni_rate``, ``io_rate`` (trials x bins, Hz per cell), ``isi`` (s), ``us`` (bool),
+        ``probe`` (bool: CS-alone probe in a paired phase), ``cs_duration`` (s),
+        ``pc_min_time_probe`` / ``dcn_peak_time_probe`` (s from CS onset of the single-trial PC
+        minimum / DCN peak within the probe CS, smoothed with ``PROBE_SIGMA_S``; nan off probes),
         ``cr_onset`` (s, nan without CR), ``dcn_output`` (smoothed DCN rate minus baseline, Hz),
         ``cf_per_trial`` (complex spikes per IO cell in the US window) and, when the circuit has
         MF→DCN synapses, ``mf_dcn_weight`` (mean weight at the start of each trial, nS).
@@ -47,6 +55,7 @@ def trial_data(config, schedule, rec) -> dict:
     time, pc_rate = binned_population_rate(rec.spikes["pc"][0], c.n_pc, onsets, t0, t1, bw)
     _, dcn_rate = binned_population_rate(rec.spikes["dcn"][0], c.n_dcn, onsets, t0, t1, bw)
     _, dcni_rate = binned_population_rate(rec.spikes["dcni"][0], c.n_dcni, onsets, t0, t1, bw)
+    _, io_rate = binned_population_rate(rec.spikes["io"][0], c.n_io, onsets, t0, t1, bw)
     io_t = np.sort(rec.spikes["io"][0])
     us_on = onsets + schedule.isi
     lo = np.searchsorted(io_t, us_on)
@@ -54,8 +63,16 @@ def trial_data(config, schedule, rec) -> dict:
     cf_per_trial = (hi - lo) / c.n_io
     score = score_crs(time, dcn_rate, schedule.isi, threshold=in_unit(t.cr_threshold, "Hz"),
                       exclusion=in_unit(t.cr_exclusion, "second"))
+    probe = np.asarray(schedule.probe, bool)
+    pc_min = np.full(probe.size, np.nan)
+    dcn_peak = np.full(probe.size, np.nan)
+    for k in np.nonzero(probe)[0]:
+        r = timed_response(time, pc_rate[k], dcn_rate[k], float(schedule.cs_duration[k]), PROBE_SIGMA_S)
+        pc_min[k], dcn_peak[k] = r["pc_min_time"], r["dcn_peak_time"]
     data = {
         "trial_phase": schedule.phase.astype(str),
+        "probe": probe,
+        "cs_duration": np.asarray(schedule.cs_duration, float),
         "cr": score["cr"],
         "time": time,
         "pc_rate": pc_rate,
@@ -65,7 +82,10 @@ def trial_data(config, schedule, rec) -> dict:
         "cr_onset": score["onset"],
         "dcn_output": score["output"],
         "dcni_rate": dcni_rate,
+        "io_rate": io_rate,
         "cf_per_trial": cf_per_trial,
+        "pc_min_time_probe": pc_min,
+        "dcn_peak_time_probe": dcn_peak,
     }
     if rec.mf_dcn_w is not None:
         data["mf_dcn_weight"] = rec.mf_dcn_w.mean(axis=1)
@@ -130,13 +150,14 @@ def phase_measures(data: dict, us_duration: float) -> dict:
     if acq.size:
         last = acq[-BLOCK_TRIALS:]
         onsets = data["cr_onset"][last][cr[last]]
-        t_min, r_min, base = pause_time(data["time"], data["pc_rate"][last], t_stop=isi + us_duration)
+        ttc = trials_to_criterion(cr[acq], CRITERION_FRACTION, CRITERION_WINDOW)
         out["acquisition"] = {
             "paired_trials": int(acq.size),
             "last_block_percent_cr": float(100 * cr[last].mean()),
             "median_cr_onset_s": float(np.median(onsets)) if onsets.size else None,
-            "pause": {"t_min": t_min, "rate_min_hz": r_min, "baseline_hz": base},
-            "trials_to_criterion": trials_to_criterion(cr[acq], CRITERION_FRACTION, CRITERION_WINDOW),
+            "probe_timing": probe_timing(data, acq[-TIMING_TRIALS:]),
+            "trials_to_criterion": ttc,
+            "min_block_percent_cr_after_criterion": stable_after_criterion(cr[acq], ttc, BLOCK_TRIALS),
         }
     if ext.size:
         out["extinction"] = {"first_trial": int(ext[0]),
@@ -144,6 +165,49 @@ def phase_measures(data: dict, us_duration: float) -> dict:
     if rea.size:
         out["reacquisition"] = {"trials_to_criterion": trials_to_criterion(cr[rea], CRITERION_FRACTION,
                                                                            CRITERION_WINDOW)}
+    return out
+
+
+def probe_timing(data: dict, trials) -> dict | None:
+    """:func:`cerebellum.eyeblink_scoring.timed_response` of the mean rates of the probe trials among
+    ``trials`` (indices), plus ``n_probes``, ``cs_duration_s`` and the single-probe times
+    ``pc_min_times_s`` / ``dcn_peak_times_s``; None without a probe."""
+    trials = np.asarray(trials)
+    idx = trials[data["probe"][trials]]
+    if idx.size == 0:
+        return None
+    dur = float(data["cs_duration"][idx].min())
+    r = timed_response(data["time"], data["pc_rate"][idx], data["dcn_rate"][idx], dur, PROBE_SIGMA_S)
+    r.update(n_probes=int(idx.size), cs_duration_s=dur,
+             pc_min_times_s=data["pc_min_time_probe"][idx].tolist(),
+             dcn_peak_times_s=data["dcn_peak_time_probe"][idx].tolist())
+    return r
+
+
+def circuit_rates(data: dict, us_duration: float) -> dict:
+    """Baseline rates of the PC, DCN and IO cells and the olive's rate during the CS (Hz).
+
+    ``pc_baseline_hz`` / ``dcn_baseline_hz``: pre-CS bins of all trials. ``io_spontaneous_hz``:
+    IO rate outside the CS, the US and ``IO_EVOKED_TAIL_S`` after them. ``io_cs_*``: IO rate from CS
+    onset to the ISI on CS-alone trials of extinction with and without a CR (None without such
+    trials): below the spontaneous rate when the CR's nucleo-olivary inhibition acts.
+    """
+    t = data["time"]
+    bw = float(t[1] - t[0])
+    io = data["io_rate"]
+    out = {"pc_baseline_hz": float(data["pc_rate"][:, t < 0].mean()),
+           "dcn_baseline_hz": float(data["dcn_rate"][:, t < 0].mean())}
+    end = np.maximum(data["cs_duration"], data["isi"] + us_duration) + IO_EVOKED_TAIL_S
+    quiet = (t[None, :] < 0) | (t[None, :] - bw / 2 >= end[:, None])
+    out["io_spontaneous_hz"] = float(io[quiet].mean())
+    ext = data["trial_phase"] == "extinction"
+    for key, sel in (("io_cs_extinction_cr_hz", ext & data["cr"]), ("io_cs_extinction_no_cr_hz", ext & ~data["cr"])):
+        if sel.any():
+            w = (t >= 0) & (t < float(data["isi"][sel][0]))
+            out[key] = float(io[sel][:, w].mean())
+            out[key.replace("_hz", "_trials")] = int(sel.sum())
+        else:
+            out[key] = None
     return out
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from core.targets import targets_summary
-from protocols.eyeblink.analysis import (cf_per_paired_trial, execute_breakdown, mean_rates, phase_measures,
-                                         time_code, time_code_section, trial_data)
+from protocols.eyeblink.analysis import (cf_per_paired_trial, circuit_rates, execute_breakdown, mean_rates,
+                                         phase_measures, time_code, time_code_section, trial_data)
 from protocols.eyeblink.schedule import schedule_for
 from protocols.eyeblink.simulate import simulate
 from protocols.eyeblink.targets import targets
@@ -44,4 +44,7 @@ def run(config, sim, seed: int):
     summary["mean_rates_hz"] = mean_rates(rec, schedule.duration)
     summary["execute_breakdown_s"] = execute_breakdown(sim, rec.execute_s)
     summary["cf_per_paired_trial"] = cf_per_paired_trial(data)
+    summary["circuit_rates_hz"] = circuit_rates(data, schedule.us_duration)
+    if "acquisition" in measures:
+        summary["probe_timing"] = measures["acquisition"]["probe_timing"]
     return RunOutput(summary=summary, data=data, synaptic_events=rec.events)

@@ -25,4 +25,5 @@ def schedule_for(config) -> Schedule:
     t = config.trial
     return make_schedule([p for p in phases if p[1] > 0], period=config.period,
                          cs_onset=in_unit(t.cs_onset, "second"), us_duration=in_unit(t.us_duration, "second"),
-                         probe_every=t.probe_every)
+                         probe_every=t.probe_every,
+                         probe_extension=in_unit(t.probe_extension, "second"))

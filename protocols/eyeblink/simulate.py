@@ -66,14 +66,15 @@ def simulate(config, sim, seed: int, schedule, reset: bool = False) -> Recording
     import brian2
     from brian2 import Network, SpikeMonitor, StateMonitor, second
 
-    from cerebellum.eyeblink_circuit import build_eyeblink_circuit
+    from cerebellum.eyeblink_circuit import assign_run_time_values, build_eyeblink_circuit
     from protocols.engine import synaptic_events
 
     rng = np.random.default_rng(seed)
     signals = schedule.timed_arrays()
-    max_cs = float(np.max(schedule.isi)) + schedule.us_duration + 0.002
+    max_cs = float(np.max(schedule.cs_duration)) + 0.002
     circ = build_eyeblink_circuit(config.circuit, rng, signals, max_cs=max_cs * second,
                                   reset_period=schedule.period * second if reset else None)
+    assign_run_time_values(circ, sim.set_at_run_time)
     groups = circ.groups
     mon = {name: SpikeMonitor(groups[name], record=name in RATE_GROUPS, name=f"mon_{name}") for name in groups}
     n_rec = config.n_grc_recorded

@@ -1,23 +1,43 @@
 """What an ``eyeblink`` run must show: learning, extinction and savings of a timed CR, and a granular
 time code (thresholds after Medina et al. 2000, Medina, Garcia & Mauk 2001, Yamazaki & Tanaka 2007).
 
+Timing is read on CS-alone probe trials whose CS outlasts the ISI by ``probe_extension``, so a
+response that merely ramps up until CS offset fails: the Purkinje minimum and the DCN peak must
+lie near the ISI and the Purkinje rate must recover before CS offset (Jirenhed, Bengtsson &
+Hesslow 2007). Learning speed follows the rabbit nictitating-membrane and mouse eyelid
+literature: CRs reach criterion after one to a few hundred paired trials (Gormezano, Kehoe &
+Marshall 1983; Heiney et al. 2014).
+
 Every threshold is one named constant; :func:`targets` and :func:`time_code_targets` turn the
 measures of :mod:`protocols.eyeblink.analysis` into :class:`core.targets.Target` s.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from core.targets import Target
 
-__all__ = ["targets", "time_code_targets"]
+__all__ = ["targets", "time_code_targets", "probe_targets"]
 
 #: Trials per block of the % CR curve.
 BLOCK_TRIALS = 10
 #: Acquisition: % CR in the last block at least this ...
 ACQUISITION_MIN_PERCENT_CR = 70.0
 #: ... within at most this many paired trials.
-ACQUISITION_MAX_PAIRED_TRIALS = 150
-#: The Purkinje rate minimum lies within this of the US onset (s).
+ACQUISITION_MAX_PAIRED_TRIALS = 300
+#: Acquisition reaches the CR criterion no sooner than this trial ...
+CRITERION_EARLIEST_TRIAL = 50
+#: ... and no later than this one.
+CRITERION_LATEST_TRIAL = 300
+#: Once at criterion, no later acquisition block falls below this % CR.
+STABLE_MIN_PERCENT_CR = 60.0
+#: Timing is read on the probe trials among the last this-many acquisition trials (5 probes at
+#: one probe per 10 trials).
+TIMING_TRIALS = 50
+#: The Purkinje rate minimum and the DCN peak lie within this of the ISI (s).
 PAUSE_TOLERANCE_S = 0.05
+#: After its minimum the PC rate recovers at least this fraction of the pause depth before CS offset.
+MIN_RECOVERY_FRACTION = 0.5
 #: Extinction: some block at most this % CR ...
 EXTINCTION_MAX_PERCENT_CR = 20.0
 #: ... within this many CS-alone trials.
@@ -58,7 +78,20 @@ def targets(measures: dict) -> dict[str, Target]:
     out = {}
     isi = measures["isi_s"]
     acq = measures.get("acquisition")
+    reached = False
     if acq is not None:
+        ttc = acq["trials_to_criterion"]
+        reached = ttc is not None
+        out["criterion_trial_50_to_300"] = Target(
+            ttc, lo=CRITERION_EARLIEST_TRIAL, hi=CRITERION_LATEST_TRIAL,
+            description=f"acquisition reaches {round(CRITERION_FRACTION * CRITERION_WINDOW)}/{CRITERION_WINDOW} CRs "
+                        f"in a sliding window between trial {CRITERION_EARLIEST_TRIAL} and {CRITERION_LATEST_TRIAL}",
+            passed=reached and CRITERION_EARLIEST_TRIAL <= ttc <= CRITERION_LATEST_TRIAL)
+        low = acq["min_block_percent_cr_after_criterion"]
+        out["stable_after_criterion"] = Target(
+            low, lo=STABLE_MIN_PERCENT_CR, unit="%",
+            description=f"no {BLOCK_TRIALS}-trial acquisition block after criterion below {STABLE_MIN_PERCENT_CR:g} % CR",
+            passed=reached and (low is None or low >= STABLE_MIN_PERCENT_CR))
         pct = acq["last_block_percent_cr"]
         out["acquisition_last_block_cr"] = Target(
             pct, lo=ACQUISITION_MIN_PERCENT_CR, unit="%",
@@ -69,12 +102,7 @@ def targets(measures: dict) -> dict[str, Target]:
         med = acq["median_cr_onset_s"]
         out["cr_onset_before_us"] = Target(med, hi=isi, unit="s", description=f"median CR onset < ISI = {isi} s",
                                            passed=med is not None and med < isi)
-        p = acq["pause"]
-        out["pc_pause_at_us"] = Target(
-            p["t_min"], lo=isi - PAUSE_TOLERANCE_S, hi=isi + PAUSE_TOLERANCE_S, unit="s",
-            description=f"PC rate minimum within ±{PAUSE_TOLERANCE_S} s of ISI = {isi} s",
-            passed=abs(p["t_min"] - isi) <= PAUSE_TOLERANCE_S,
-            details={"rate_min_hz": p["rate_min_hz"], "baseline_hz": p["baseline_hz"]})
+        out.update(probe_targets(acq["probe_timing"], isi))
     ext = measures.get("extinction")
     if ext is not None:
         first_low = next((b["first_trial"] - ext["first_trial"] + b["n_trials"] for b in ext["blocks"]
@@ -92,5 +120,29 @@ def targets(measures: dict) -> dict[str, Target]:
             {"acquisition": ta, "reacquisition": tr},
             description=f"reacquisition reaches {round(CRITERION_FRACTION * CRITERION_WINDOW)}/{CRITERION_WINDOW} "
                         f"CRs in a sliding {CRITERION_WINDOW}-trial window in fewer trials than acquisition",
-            passed=tr is not None and (ta is None or tr < ta))
+            passed=reached and tr is not None and tr < ta, details={"acquisition_reached_criterion": reached})
     return out
+
+
+def probe_targets(p: dict | None, isi: float, suffix: str = "") -> dict[str, Target]:
+    """Timing claims on the probe trials (:func:`protocols.eyeblink.analysis.probe_timing`), all
+    failing when there is no probe trial."""
+    lo, hi = isi - PAUSE_TOLERANCE_S, isi + PAUSE_TOLERANCE_S
+    none = p is None
+    t_pc = None if none else p["pc_min_time"]
+    t_dcn = None if none else p["dcn_peak_time"]
+    rec = None if none else p["pc_recovery_fraction"]
+    details = {} if none else {k: p[k] for k in ("pc_min_hz", "pc_baseline_hz", "pc_depth_hz", "dcn_peak_hz",
+                                                 "dcn_baseline_hz", "n_probes", "cs_duration_s")}
+    return {
+        f"probe_pc_min_at_isi{suffix}": Target(
+            t_pc, lo=lo, hi=hi, unit="s", description=f"probe trials: PC rate minimum within ±{PAUSE_TOLERANCE_S} s "
+            f"of ISI = {isi:g} s", passed=not none and lo <= t_pc <= hi, details=details),
+        f"probe_dcn_peak_at_isi{suffix}": Target(
+            t_dcn, lo=lo, hi=hi, unit="s", description=f"probe trials: DCN (CR) peak within ±{PAUSE_TOLERANCE_S} s "
+            f"of ISI = {isi:g} s", passed=not none and lo <= t_dcn <= hi),
+        f"probe_pc_recovers{suffix}": Target(
+            rec, lo=MIN_RECOVERY_FRACTION, description=f"probe trials: after its minimum the PC rate recovers "
+            f">= {MIN_RECOVERY_FRACTION:g} of the pause depth before CS offset",
+            passed=not none and bool(np.isfinite(rec)) and rec >= MIN_RECOVERY_FRACTION),
+    }

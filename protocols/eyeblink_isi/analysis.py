@@ -1,17 +1,19 @@
-"""Pause time per interval and its slope against the interval (numpy)."""
+"""Probe-trial timing per interval and its slope against the interval (numpy)."""
 from __future__ import annotations
 
 import numpy as np
 
-from cerebellum.eyeblink_scoring import fit_slope, pause_time
-from protocols.eyeblink.targets import BLOCK_TRIALS
+from cerebellum.eyeblink_scoring import fit_slope
+from protocols.eyeblink.analysis import probe_timing
+from protocols.eyeblink.targets import BLOCK_TRIALS, TIMING_TRIALS
 from protocols.eyeblink_isi.schedule import phase_label
 
 __all__ = ["pause_series"]
 
 
-def pause_series(isis_ms, data: dict, us_duration: float) -> dict:
-    """Purkinje pause of the last 10 trials of each series and the least-squares line through them.
+def pause_series(isis_ms, data: dict) -> dict:
+    """Probe timing of the last ``TIMING_TRIALS`` trials of each series and the line through the
+    PC-minimum times.
 
     Parameters
     ----------
@@ -19,26 +21,31 @@ def pause_series(isis_ms, data: dict, us_duration: float) -> dict:
         The intervals (ms), in schedule order.
     data : dict
         :func:`protocols.eyeblink.analysis.trial_data` arrays.
-    us_duration : float
-        US length (s); the pause is searched from CS onset to the end of the US.
 
     Returns
     -------
     dict
-        ``isis_s``, ``pause_time_s`` (minimum of the mean smoothed PC rate, s after CS onset),
-        ``pause_rate_min_hz``, ``pc_baseline_hz``, ``last_block_percent_cr``, ``slope`` and
-        ``intercept_s`` of pause time against interval.
+        ``isis_s``, ``pause_time_s`` (PC minimum of the mean probe trace, s after CS onset; nan
+        without probes), ``dcn_peak_time_s``, ``pc_recovery_fraction``, ``pause_rate_min_hz``,
+        ``pc_baseline_hz``, ``last_block_percent_cr``, ``probe_timing`` (per interval),
+        ``slope`` and ``intercept_s`` of the PC-minimum time against the interval.
     """
     phase = data["trial_phase"]
-    pauses, mins, bases, crs = [], [], [], []
+    out = {k: [] for k in ("pause_time_s", "dcn_peak_time_s", "pc_recovery_fraction", "pause_rate_min_hz",
+                           "pc_baseline_hz", "last_block_percent_cr", "probe_timing")}
     for v in isis_ms:
-        idx = np.nonzero(phase == phase_label(v))[0][-BLOCK_TRIALS:]
-        t_min, r_min, base = pause_time(data["time"], data["pc_rate"][idx], t_stop=v / 1000.0 + us_duration)
-        pauses.append(t_min)
-        mins.append(r_min)
-        bases.append(base)
-        crs.append(float(100 * data["cr"][idx].mean()))
+        idx = np.nonzero(phase == phase_label(v))[0]
+        p = probe_timing(data, idx[-TIMING_TRIALS:])
+        nan = float("nan")
+        out["probe_timing"].append(p)
+        out["pause_time_s"].append(p["pc_min_time"] if p else nan)
+        out["dcn_peak_time_s"].append(p["dcn_peak_time"] if p else nan)
+        out["pc_recovery_fraction"].append(p["pc_recovery_fraction"] if p else nan)
+        out["pause_rate_min_hz"].append(p["pc_min_hz"] if p else nan)
+        out["pc_baseline_hz"].append(p["pc_baseline_hz"] if p else nan)
+        out["last_block_percent_cr"].append(float(100 * data["cr"][idx[-BLOCK_TRIALS:]].mean()))
     isis_s = np.asarray(isis_ms) / 1000.0
-    slope, intercept = fit_slope(isis_s, pauses)
-    return {"isis_s": isis_s.tolist(), "pause_time_s": pauses, "pause_rate_min_hz": mins, "pc_baseline_hz": bases,
-            "last_block_percent_cr": crs, "slope": slope, "intercept_s": intercept}
+    ok = np.isfinite(out["pause_time_s"])
+    slope, intercept = fit_slope(isis_s[ok], np.asarray(out["pause_time_s"])[ok]) if ok.sum() >= 2 and \
+        np.unique(isis_s[ok]).size >= 2 else (float("nan"), float("nan"))
+    return {"isis_s": isis_s.tolist(), **out, "slope": slope, "intercept_s": intercept}

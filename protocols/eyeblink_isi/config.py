@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.params import derived, param
-from core.units import in_unit
 from protocols.eyeblink.config import ConditioningConfig
 
 __all__ = ["EyeblinkIsiConfig"]
@@ -26,7 +25,7 @@ class EyeblinkIsiConfig(ConditioningConfig):
     Every trial lasts as long as a trial at the longest interval, so the series share one period.
     """
 
-    acquisition: int = param(100, "paired trials per CS-US interval (the pause is read from the last 10)",
+    acquisition: int = param(200, "paired trials per CS-US interval (the pause is read from the last 10)",
                              lo=10, hi=10_000)
     isis: tuple = param((150.0, 250.0, 400.0), "CS-US intervals of the series, in ms", lo=20, hi=1000)
 
@@ -36,8 +35,8 @@ class EyeblinkIsiConfig(ConditioningConfig):
             raise ValueError(f"isis = {self.isis!r} is out of range: give at least 2 distinct intervals (ms) "
                              "for a slope")
 
-    @derived("trial.cs_onset", "trial.us_duration", "trial.post_cs", "isis")
+    @derived("trial.cs_onset", "trial.us_duration", "trial.probe_extension", "trial.probe_every",
+             "trial.post_cs", "isis")
     def period(self) -> float:
-        """trial length in s, cs_onset + us_duration + post_cs + max(isis)"""
-        t = self.trial
-        return in_unit(t.cs_onset + t.us_duration + t.post_cs, "second") + max(self.isis) / 1000.0
+        """trial length in s, cs_onset + max(isis) + max(us_duration, probe_extension if probes) + post_cs"""
+        return self.trial.period_s(max(self.isis) / 1000.0)

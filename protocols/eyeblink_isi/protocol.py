@@ -32,7 +32,7 @@ def run(config, sim, seed: int):
     data = trial_data(config, schedule, rec)
     tc, tc_data = time_code(config, schedule, rec)
     data.update(tc_data)
-    series = pause_series(config.isis, data, schedule.us_duration)
+    series = pause_series(config.isis, data)
     data["isis"] = np.asarray(series["isis_s"])
     data["pause_time"] = np.asarray(series["pause_time_s"])
     summary = {"time_code": time_code_section(tc)[0], **series}

@@ -18,4 +18,5 @@ def schedule_for(config) -> Schedule:
     phases = [(phase_label(v), config.acquisition, True, v / 1000.0, True) for v in config.isis]
     t = config.trial
     return make_schedule(phases, period=config.period, cs_onset=in_unit(t.cs_onset, "second"),
-                         us_duration=in_unit(t.us_duration, "second"), probe_every=t.probe_every)
+                         us_duration=in_unit(t.us_duration, "second"), probe_every=t.probe_every,
+                         probe_extension=in_unit(t.probe_extension, "second"))
