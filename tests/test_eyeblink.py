@@ -219,6 +219,22 @@ def test_protocol_cli_runtime_writes_per_trial_arrays(tmp_path):
         w = d["mf_dcn_weight"]  # nS at the start of each trial: starts at 0, stays in [0, w_max]
         w_max = float(_small_circuit().w_mf_dcn_max / nS)
         assert w.shape == (4,) and w[0] == 0 and (w >= 0).all() and (w <= w_max + 1e-12).all()
+        # the epoch table repeats the per-trial design, and the raw spikes lie inside the run
+        assert d["epochs_phase"].tolist() == d["trial_phase"].tolist()
+        assert np.array_equal(d["epochs_probe"], d["probe"]) and np.allclose(d["epochs_isi_s"], d["isi"])
+        period = d["epochs_stop_s"][0] - d["epochs_start_s"][0]
+        assert np.allclose(np.diff(d["epochs_start_s"]), period)
+        for pop in ("pc", "dcn", "io", "dcni", "grc_recorded"):
+            i, t, n = d[f"spikes_{pop}_i"], d[f"spikes_{pop}_t"], int(d[f"spikes_{pop}_n"])
+            assert len(i) == len(t) and (i >= 0).all() and (i < n).all()
+            assert (t >= 0).all() and (t <= d["epochs_stop_s"][-1] + 1e-9).all()
+        # the US of the paired trials is visible in the olive's raw spikes: more complex spikes in the
+        # 50 ms after the US onsets than in the 50 ms before them
+        io_t = d["spikes_io_t"]
+        us = d["epochs_us_start_s"][~np.isnan(d["epochs_us_start_s"])]
+        after = sum(((io_t >= u) & (io_t < u + 0.05)).sum() for u in us)
+        before = sum(((io_t >= u - 0.05) & (io_t < u)).sum() for u in us)
+        assert after > before
     summary = json.loads((out / "summary.json").read_text())
     assert {"blocks", "targets", "all_pass", "cost"} <= set(summary)
     assert {"acquisition_last_block_cr", "probe_pc_min_at_isi", "probe_dcn_peak_at_isi", "probe_pc_recovers",

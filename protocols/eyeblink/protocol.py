@@ -5,7 +5,7 @@ from core.targets import targets_summary
 from protocols.eyeblink.analysis import (cf_per_paired_trial, circuit_rates, execute_breakdown, mean_rates,
                                          phase_measures, time_code, time_code_section, trial_data)
 from protocols.eyeblink.schedule import schedule_for
-from protocols.eyeblink.simulate import simulate
+from protocols.eyeblink.simulate import epoch_table, raw_spikes, simulate
 from protocols.eyeblink.targets import targets
 
 __all__ = ["run"]
@@ -47,4 +47,5 @@ def run(config, sim, seed: int):
     summary["circuit_rates_hz"] = circuit_rates(data, schedule.us_duration)
     if "acquisition" in measures:
         summary["probe_timing"] = measures["acquisition"]["probe_timing"]
-    return RunOutput(summary=summary, data=data, synaptic_events=rec.events)
+    return RunOutput(summary=summary, data=data, synaptic_events=rec.events, spikes=raw_spikes(rec, config.n_grc_recorded),
+                     epochs=epoch_table(schedule))

@@ -107,6 +107,27 @@ def simulate(config, sim, seed: int, schedule, reset: bool = False) -> Recording
     return Recordings(circ, events, spikes, counts, grc, mf_dcn_w, execute_s)
 
 
+def raw_spikes(rec, n_grc_recorded: int) -> dict:
+    """Spikes of the rate-scored populations and of the recorded granule cells, as
+    ``RunOutput.spikes`` wants them: ``{population: (indices, times s, n_cells)}``."""
+    out = {name: (i, t, int(rec.circuit.groups[name].N)) for name, (t, i) in rec.spikes.items()}
+    if rec.grc is not None:
+        t, i = rec.grc
+        out["grc_recorded"] = (i, t, int(n_grc_recorded))
+    return out
+
+
+def epoch_table(schedule) -> dict:
+    """One row per trial: start and stop (s), phase, probe flag, CS and US onsets (s, absolute),
+    CS duration and ISI (s) — the table that NWB export turns into trials."""
+    start = np.arange(schedule.n_trials) * schedule.period
+    cs_on = start + schedule.cs_onset
+    return {"start_s": start, "stop_s": start + schedule.period, "phase": np.asarray(schedule.phase, str),
+            "probe": np.asarray(schedule.probe, bool), "cs_start_s": np.where(schedule.cs, cs_on, np.nan),
+            "us_start_s": np.where(schedule.us, cs_on + schedule.isi, np.nan),
+            "cs_duration_s": np.asarray(schedule.cs_duration, float), "isi_s": np.asarray(schedule.isi, float)}
+
+
 def _trial_label(schedule, k: int) -> str:
     return f"{schedule.phase[k]}: trial {k + 1} of {schedule.n_trials}"
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from core.targets import targets_summary
 from protocols.eyeblink.analysis import execute_breakdown, time_code, time_code_section, trial_data
-from protocols.eyeblink.simulate import simulate
+from protocols.eyeblink.simulate import epoch_table, raw_spikes, simulate
 from protocols.eyeblink_isi.analysis import pause_series
 from protocols.eyeblink_isi.schedule import schedule_for
 from protocols.eyeblink_isi.targets import targets
@@ -38,4 +38,5 @@ def run(config, sim, seed: int):
     summary = {"time_code": time_code_section(tc)[0], **series}
     summary.update(targets_summary(targets(config.isis, series)))
     summary["execute_breakdown_s"] = execute_breakdown(sim, rec.execute_s)
-    return RunOutput(summary=summary, data=data, synaptic_events=rec.events)
+    return RunOutput(summary=summary, data=data, synaptic_events=rec.events, spikes=raw_spikes(rec, config.n_grc_recorded),
+                     epochs=epoch_table(schedule))
