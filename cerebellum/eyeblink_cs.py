@@ -9,8 +9,8 @@ proportion (the scalar property of interval timing; the microstimuli of Ludvig, 
 any CS–US interval. A *timed* granule cell (GrC) draws its fibres among the ``timed_pool`` timed
 fibres nearest in preferred time to a randomly placed anchor, so it fires only while several of
 its inputs are high together: a GrC group tuned to one elapsed time (Medina & Mauk 2000 read
-time from which GrCs are active; Kennedy et al. 2014 and Wetmore et al. 2014 report
-temporally diverse granular responses). Purkinje cells can then depress the PFs of one
+time from which GrCs are active; Kennedy et al. 2014 report a temporal basis of granular
+responses). Purkinje cells can then depress the PFs of one
 moment only, and their rate recovers after it: a timed pause, not a ramp.
 
 Pure numpy; the builder :func:`cerebellum.granular_layer.build_granular_layer` turns the tables

@@ -201,6 +201,21 @@ class MemoryCircuit:
                 (mem, np.arange(len(mem))),
                 (mem, self.value_sources)]
 
+    def raw_spikes(self) -> dict:
+        """Every recorded spike, as ``protocols.engine.RunOutput.spikes`` wants it:
+        ``{population: (indices, times s, n_cells)}`` for the memory and read-out neurons."""
+        return {name: (np.asarray(mon.i), np.asarray(mon.t / second), int(mon.source.N))
+                for name, mon in (("memory", self.memory_spikes), ("readout", self.readout_spikes))}
+
+    def window_epochs(self) -> dict:
+        """One row per window: start and stop (s), read-window start (s), inverse temperature,
+        common drive shift, and the number of open slot gates."""
+        sch = self.schedule
+        period, settle = float(sch.period / second), float(sch.settle / second)
+        start = np.arange(sch.n_windows) * period
+        return {"start_s": start, "stop_s": start + period, "read_start_s": start + settle,
+                "beta": sch.beta, "shift": sch.shift, "open_slots": sch.active.sum(axis=1)}
+
     def expected_active_key_events(self) -> float:
         """Expected MEC->slot events onto slots whose gate is open (the useful part of the key
         pathway; events onto closed slots are wasted work), from the scheduled MEC rates."""

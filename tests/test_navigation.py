@@ -102,6 +102,17 @@ def test_tiny_runtime_walk_predicts_link_inference_steps_and_gates_old_memories(
     assert s["targets"]["spiking_link_inference"]["value"] == pytest.approx(
         np.mean(data["predicted_spiking"][li] == obs[li]))
     assert out.synaptic_events > 0
+    # the read-out spike counts are recomputed from the saved raw spikes and the window table
+    # (spike times lie on the 0.1-ms grid: edges compared with half a step of tolerance)
+    a = out.arrays()
+    ro_i, ro_t = a["spikes_readout_i"], a["spikes_readout_t"]
+    half_dt = 0.05e-3
+    recount = np.stack([np.bincount(ro_i[(ro_t >= r - half_dt) & (ro_t < e - half_dt)] // cfg.circuit.readout_copies,
+                                    minlength=data["readout_counts"].shape[1])
+                        for r, e in zip(a["epochs_read_start_s"], a["epochs_stop_s"])])
+    np.testing.assert_array_equal(recount, data["readout_counts"])
+    mem_i = a["spikes_memory_i"]
+    assert len(mem_i) > 0 and mem_i.max() < int(a["spikes_memory_n"])
     # the protocol's figures draw from a saved results directory
     with ResultsDirectory(tmp_path / "res") as res:
         res.write_json("summary.json", out.summary)

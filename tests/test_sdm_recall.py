@@ -193,6 +193,16 @@ def test_runtime_tiny_dense_run_is_exact():
     assert s["activity"]["io_spikes_per_cf_bit"] == 1.0 and s["activity"]["io_spikes_without_teacher"] == 0
     assert s["activity"]["grc_spikes_per_active_cell_write"] == 1.0
     assert out.synaptic_events > 0
+    # the saved raw spikes give back the granule active sets of the write windows
+    a = out.arrays()
+    gi, gt = a["spikes_grc_i"], a["spikes_grc_t"]
+    writes = a["epochs_kind"] == "write"
+    assert writes.sum() == 3 and (a["epochs_kind"] == "read").sum() == 5
+    for k, (start, stop) in enumerate(zip(a["epochs_start_s"][writes], a["epochs_stop_s"][writes])):
+        active = np.zeros(int(a["spikes_grc_n"]), bool)
+        active[gi[(gt >= start) & (gt < stop)]] = True
+        np.testing.assert_array_equal(active, data["granule_active_write"][k])
+    assert len(a["spikes_mf_i"]) == len(a["spikes_mf_t"]) > 0
     # the thresholds the summary reports are the ones stated here
     t = s["targets"]
     assert t["jaccard_write_mean"]["lo"] == 0.95 and t["jaccard_read_mean"]["lo"] == 0.95

@@ -109,4 +109,5 @@ def run(config, sim, seed: int):
         "objects_code": design["objects_code"], "mec_cell_window_rates": circuit.window_mec_rates(),
         **extra,
     }
-    return RunOutput(summary=summary, data=data, synaptic_events=events)
+    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes=circuit.raw_spikes(),
+                     epochs=circuit.window_epochs())

@@ -144,4 +144,5 @@ def run(config, sim, seed: int):
     summary["protocol_timing_s"] = {k: round(v, 2) for k, v in timing.items()}
     if sim.device == "standalone" and timing["program_wall_s"] > 0:
         summary["protocol_timing_s"]["synaptic_events_per_program_wall_s"] = round(events / timing["program_wall_s"])
-    return RunOutput(summary=summary, data=data, synaptic_events=events)
+    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes=circuit.raw_spikes(),
+                     epochs=circuit.window_epochs())

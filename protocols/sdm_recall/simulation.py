@@ -7,7 +7,7 @@ import numpy as np
 from protocols.sdm_recall.analysis import Recording, analyse
 from protocols.sdm_recall.design import Schedule, make_patterns, make_schedule
 
-__all__ = ["run", "record", "synaptic_event_count"]
+__all__ = ["run", "record", "synaptic_event_count", "raw_spikes", "window_epochs"]
 
 
 def run(config, sim, seed: int):
@@ -39,7 +39,33 @@ def run(config, sim, seed: int):
     sim.execute()
     rec = record(circuit, pat)
     summary, data = analyse(config, rec, sch, pat)
-    return RunOutput(summary=summary, data=data, synaptic_events=synaptic_event_count(circuit, sch, rec))
+    return RunOutput(summary=summary, data=data, synaptic_events=synaptic_event_count(circuit, sch, rec),
+                     spikes=raw_spikes(circuit, sch, rec), epochs=window_epochs(sch))
+
+
+def raw_spikes(circuit, sch: Schedule, rec: Recording) -> dict:
+    """Every recorded spike and the input trains, as ``RunOutput.spikes`` wants them:
+    ``{population: (indices, times s, n_cells)}`` (granule, Golgi, Purkinje, olive, nuclei, mossy
+    fibres, teacher)."""
+    out = {name: (i, t, int(circuit.monitors[name].source.N)) for name, (i, t) in rec.spikes.items()}
+    out["mf"] = (sch.mf_i, sch.mf_t, int(circuit.params.n_fibres))
+    out["teacher"] = (sch.teacher_i, sch.teacher_t, int(circuit.params.n_out))
+    return out
+
+
+def window_epochs(sch: Schedule) -> dict:
+    """One row per write window and per read window: start and stop (s), kind (``write`` /
+    ``read``) and pattern index (stored pair or query)."""
+    starts, kinds, index = [], [], []
+    for kind, first in (("write", sch.write_start), ("read", sch.read_start)):
+        for k, s in enumerate(np.asarray(first, float)):
+            n = 1 if kind == "write" else sch.read_volleys
+            starts += [s + j * sch.period for j in range(n)]
+            kinds += [kind] * n
+            index += [k] * n
+    start = np.asarray(starts, float)
+    return {"start_s": start, "stop_s": start + sch.period, "kind": np.asarray(kinds, str),
+            "pattern": np.asarray(index, np.int64)}
 
 
 def record(circuit, pat) -> Recording:
