@@ -203,9 +203,12 @@ class MemoryCircuit:
 
     def raw_spikes(self) -> dict:
         """Every recorded spike, as ``protocols.engine.RunOutput.spikes`` wants it:
-        ``{population: (indices, times s, n_cells)}`` for the memory and read-out neurons."""
-        return {name: (np.asarray(mon.i), np.asarray(mon.t / second), int(mon.source.N))
-                for name, mon in (("memory", self.memory_spikes), ("readout", self.readout_spikes))}
+        ``{population: (indices, times s, n_cells)}`` for the memory and read-out neurons, and the
+        MEC cells when the circuit was built with ``record_all``."""
+        monitors = [("memory", self.memory_spikes), ("readout", self.readout_spikes)]
+        if self.mec_counts.record:
+            monitors.append(("mec", self.mec_counts))
+        return {name: (np.asarray(mon.i), np.asarray(mon.t / second), int(mon.source.N)) for name, mon in monitors}
 
     def window_epochs(self) -> dict:
         """One row per window: start and stop (s), read-window start (s), inverse temperature,
@@ -231,7 +234,8 @@ class MemoryCircuit:
 
 
 def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: float,
-                         schedule: WindowSchedule, record_mec_cells=(), pad_windows: int = 0) -> MemoryCircuit:
+                         schedule: WindowSchedule, record_mec_cells=(), pad_windows: int = 0,
+                         record_all: bool = False) -> MemoryCircuit:
     """Build (not run) the spiking memory for a fixed pool of slots.
 
     Parameters
@@ -252,6 +256,8 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     pad_windows : int
         Size the time tables for at least this many windows (extra rows unused), so runs with
         different walk lengths compile to the same program.
+    record_all : bool
+        Record every MEC spike as well (``--record all``); by default MEC spikes are only counted.
 
     Returns
     -------
@@ -357,7 +363,7 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     readout.n = linked_var(value_trace, "n", index=np.repeat(np.arange(d_v), p.readout_copies))
 
     memory_spikes = SpikeMonitor(memory, record=True, name="memory_spikes")
-    mec_counts = SpikeMonitor(mec, record=False, name="mec_counts")
+    mec_counts = SpikeMonitor(mec, record=bool(record_all), name="mec_counts")  # counts suffice for the metrics
     readout_spikes = SpikeMonitor(readout, record=True, name="readout_spikes")
     intensity_acc = StateMonitor(value_trace, "acc", record=True, dt=period, name="intensity_acc")
     cell_mons = [SpikeMonitor(mec[int(c):int(c) + 1], name=f"mec_cell_{k}") for k, c in enumerate(record_mec_cells)]

@@ -202,10 +202,11 @@ def test_mf_dcn_rule_potentiates_in_a_pause_and_depresses_only_well_above_baseli
 
 
 def test_protocol_cli_runtime_writes_per_trial_arrays(tmp_path):
-    """End-to-end through the CLI (runtime device, 1,500 GrCs, 2 + 1 + 1 trials)."""
+    """End-to-end through the CLI (runtime device, 1,500 GrCs, 2 + 1 + 1 trials, every population recorded)."""
     out = tmp_path / "r"
     rc = _cli(["eyeblink", "--device", "runtime", "--n-grc", "1500", "--acquisition", "2", "--extinction", "1",
-               "--reacquisition", "1", "--out", str(out), "--no-progress", "--no-figures", "--seed", "2"])
+               "--reacquisition", "1", "--out", str(out), "--no-progress", "--no-figures", "--seed", "2",
+               "--record", "all"])
     assert rc == 0
     with np.load(out / "data.npz") as d:
         for key in ("trial_phase", "probe", "cs_duration", "isi", "cr", "cr_onset", "time", "pc_rate", "dcn_rate",
@@ -224,7 +225,12 @@ def test_protocol_cli_runtime_writes_per_trial_arrays(tmp_path):
         assert np.array_equal(d["epochs_probe"], d["probe"]) and np.allclose(d["epochs_isi_s"], d["isi"])
         period = d["epochs_stop_s"][0] - d["epochs_start_s"][0]
         assert np.allclose(np.diff(d["epochs_start_s"]), period)
-        for pop in ("pc", "dcn", "io", "dcni", "grc_recorded"):
+        # --record all: every population's spikes, the recorded granule cells among them
+        n_rec = int(d["spikes_grc_recorded_n"])
+        grc_i, grc_t = d["spikes_grc_i"], d["spikes_grc_t"]
+        first = grc_i < n_rec
+        assert np.array_equal(np.sort(grc_t[first]), np.sort(d["spikes_grc_recorded_t"])) and first.sum() > 0
+        for pop in ("pc", "dcn", "io", "dcni", "grc_recorded", "mf", "grc", "goc", "mli"):
             i, t, n = d[f"spikes_{pop}_i"], d[f"spikes_{pop}_t"], int(d[f"spikes_{pop}_n"])
             assert len(i) == len(t) and (i >= 0).all() and (i < n).all()
             assert (t >= 0).all() and (t <= d["epochs_stop_s"][-1] + 1e-9).all()

@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from brian2 import Hz, Network, ms, seed as brian_seed
+from brian2 import Hz, Network, ms, second, seed as brian_seed
 
 from core.softmax import softmax
 from hippocampus.attention import expected_multinomial_tv, total_variation
@@ -155,3 +155,23 @@ def test_slot_is_silent_before_its_write_and_after_its_clear():
     np.add.at(per_window, ((t // 120).astype(int), np.asarray(circ.memory_spikes.i) // SMALL.copies), 1)
     assert per_window[0, 0] == 0 and per_window[2, 0] == 0  # whole windows, settling included
     assert per_window[1, 0] > 10 and per_window[:, 1].min() > 0  # stored: fires; slot 1 always stored
+
+
+def test_raw_spikes_hold_memory_and_readout_and_mec_only_when_all_are_recorded():
+    rng = np.random.default_rng(2)
+    keys = (rng.random((3, 8)) < 0.5) / 2
+    sch = _schedule(period=100 * ms, query=keys[:2], beta=np.full(2, 4.0), write=np.zeros(3, int),
+                    clear=np.full(3, 2), shift=np.zeros(2), settle=40 * ms)
+    for record_all in (False, True):
+        circ = build_memory_circuit(SMALL, keys, np.eye(3), 1.0, sch, record_all=record_all)
+        Network(*circ.objects).run(sch.duration)
+        raw = circ.raw_spikes()
+        assert ("mec" in raw) == record_all
+        for name, (i, t, n) in raw.items():
+            assert len(i) == len(t) and (np.asarray(i) < n).all() and (np.asarray(t) < float(sch.duration / second)).all()
+        if record_all:  # every counted MEC spike is in the raw record
+            np.testing.assert_array_equal(np.bincount(raw["mec"][0], minlength=raw["mec"][2]),
+                                          np.asarray(circ.mec_counts.count))
+        epochs = circ.window_epochs()
+        assert np.allclose(epochs["read_start_s"] - epochs["start_s"], 0.04)
+        assert epochs["open_slots"].tolist() == [3, 3]

@@ -29,7 +29,7 @@ class Recordings:
     events : int
         Synaptic events of the whole run (spikes x out-degree over every pathway).
     spikes : dict name -> (t, i)
-        Every spike of the groups in :data:`RATE_GROUPS`.
+        Every spike of the groups in :data:`RATE_GROUPS` (of every group when the simulation records all).
     counts : dict name -> int array
         Spikes per cell of every group.
     grc : (t, i) or None
@@ -76,7 +76,9 @@ def simulate(config, sim, seed: int, schedule, reset: bool = False) -> Recording
                                   reset_period=schedule.period * second if reset else None)
     assign_run_time_values(circ, sim.set_at_run_time)
     groups = circ.groups
-    mon = {name: SpikeMonitor(groups[name], record=name in RATE_GROUPS, name=f"mon_{name}") for name in groups}
+    # spike times of the rate-scored populations (every population with --record all); the rest counted
+    recorded = set(groups) if sim.record_all else set(RATE_GROUPS)
+    mon = {name: SpikeMonitor(groups[name], record=name in recorded, name=f"mon_{name}") for name in groups}
     n_rec = config.n_grc_recorded
     grc_rec = SpikeMonitor(circ.layer.grc[:n_rec], name="mon_grc_rec") if n_rec else None
     # MF->DCN weights once per trial, at its start (before any reset): the store that gives savings.
@@ -95,7 +97,8 @@ def simulate(config, sim, seed: int, schedule, reset: bool = False) -> Recording
     events = 0
     for name, (pre_i, src) in circ.all_pathways().items():
         events += synaptic_events(np.asarray(mon[src].count[:]), pre_i)
-    spikes = {name: (np.asarray(mon[name].t[:] / second), np.asarray(mon[name].i[:])) for name in RATE_GROUPS}
+    spikes = {name: (np.asarray(mon[name].t[:] / second), np.asarray(mon[name].i[:])) for name in groups
+              if name in recorded}
     counts = {name: np.asarray(mon[name].count[:]) for name in groups}
     grc = None
     if grc_rec is not None:

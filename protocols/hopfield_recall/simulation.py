@@ -43,7 +43,7 @@ def run(config, sim, seed: int):
     grid = design["grid"]
     circuit = build_memory_circuit(config.circuit, design["keys"], design["values"], design["code_scale"],
                                    schedule, record_mec_cells=np.arange(grid.n_modules) * grid.cells_per_module
-                                   * config.circuit.mec_copies)
+                                   * config.circuit.mec_copies, record_all=sim.record_all)
     net = Network(*circuit.objects)
     for b, label in BLOCKS.items():
         n_w = int(np.sum(design["block"] == b))

@@ -49,7 +49,8 @@ def run(config, sim, seed: int):
     # rate maps: one MEC cell per module is recorded (all others only counted)
     mec_cells = np.arange(grid.n_modules) * grid.cells_per_module * circ.mec_copies
     circuit = build_memory_circuit(circ, des["keys"], des["values"], des["code_scale"], schedule,
-                                   record_mec_cells=mec_cells, pad_windows=des["n_pool"])
+                                   record_mec_cells=mec_cells, pad_windows=des["n_pool"],
+                                   record_all=sim.record_all)
     net = Network(*circuit.objects)
     for e, env in enumerate(des["envs"]):
         sim.run(net, len(env["walk"]) * period, f"environment {e + 1}")
