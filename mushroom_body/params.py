@@ -98,7 +98,7 @@ class APLParams:
     w : Quantity [nS]
         Inhibitory conductance on every KC per unit of APL activity above ``a_0``.
     a_0 : float
-        APL activity threshold of the graded release (KC spikes).
+        APL activity threshold of the graded release (in spikes through rested KC -> APL synapses).
     u : float
         Fraction of a KC -> APL synapse's resource used by one spike (0: no depression).
     tau_rec : Quantity [ms]
@@ -107,7 +107,7 @@ class APLParams:
 
     tau: object = param(50.0, "decay time of the APL activity", unit="ms", lo=0.1, hi=1000)
     w: object = param(0.4, "inhibitory conductance on every KC per unit APL activity", unit="nS", lo=0, hi=100)
-    a_0: float = param(32.0, "APL activity threshold of the graded release (KC spikes)", lo=0, hi=1e6)
+    a_0: float = param(32.0, "APL activity threshold of the graded release (spikes through rested synapses)", lo=0, hi=1e6)
     u: float = param(0.5, "fraction of a KC -> APL synapse's resource used per spike (0: no depression)", lo=0,
                      hi=1)
     tau_rec: object = param(300.0, "recovery time of the KC -> APL synaptic resource", unit="ms", lo=0.1,
