@@ -102,7 +102,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
         reset += "\ne += 1\nw_out += recovery * (1 - w_out)"
     ns.update(V_reset_kc=kc_p.V_reset, recovery=out_p.recovery)
     # forward Euler is stable while dt (g_L + g_exc + g_inh) / C_m < 2 (below 100 nS at dt = 0.1 ms and 5 pF);
-    # the default loop holds g_inh at a few nS
+    # the default drive (mean g_exc ~1-2 nS) needs g_inh of a few nS
     kc = NeuronGroup(n_kc, KC_EQS + (KC_OUTPUT_EQS if output else ""), threshold="v > V_th_kc", reset=reset,
                      refractory=kc_p.t_ref, method="euler", namespace={**ns, "V_th_kc": kc_p.V_th}, name="kc")
     kc.v = kc_p.E_L
