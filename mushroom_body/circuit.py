@@ -5,8 +5,10 @@
 * **KCs**: conductance-based LIF, ``C dv/dt = g_L (E_L - v) + g_exc (E_exc - v) + g_inh (E_inh - v)``;
   each PN spike adds ``w_pn`` to ``g_exc`` of every KC it projects to (binary ``projection``, drawn
   with numpy by the caller).
-* **APL**: one graded, non-spiking neuron; its activity ``a`` jumps by 1 per KC spike and decays
-  with ``tau``; every KC sees ``g_inh = w (a - a_0)^+`` (a linked variable: one APL for all KCs).
+* **APL**: one graded, non-spiking neuron; its activity ``a`` jumps by the resource ``x`` of the
+  KC -> APL synapse per KC spike (``x`` is 1 at rest, loses the fraction ``u`` per spike and
+  recovers with ``tau_rec``) and decays with ``tau``; every KC sees ``g_inh = w (a - a_0)^+`` (a
+  linked variable: one APL for all KCs).
 * **Output** (optional): MBONs (conductance-based LIF) read all KCs through the plastic factor
   ``w_out`` of each KC; DANs are Poisson units with rate ``dan_rates[step]``; a DAN spike depresses
   ``w_out`` of each KC by ``min(eta e, 1)`` where ``e`` is the KC's eligibility (KC spikes low-passed
@@ -99,6 +101,8 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     if output:
         reset += "\ne += 1\nw_out += recovery * (1 - w_out)"
     ns.update(V_reset_kc=kc_p.V_reset, recovery=out_p.recovery)
+    # forward Euler is stable while dt (g_L + g_exc + g_inh) / C_m < 2 (below 100 nS at dt = 0.1 ms and 5 pF);
+    # the default drive (mean g_exc ~1-2 nS) needs g_inh of a few nS
     kc = NeuronGroup(n_kc, KC_EQS + (KC_OUTPUT_EQS if output else ""), threshold="v > V_th_kc", reset=reset,
                      refractory=kc_p.t_ref, method="euler", namespace={**ns, "V_th_kc": kc_p.V_th}, name="kc")
     kc.v = kc_p.E_L
@@ -107,8 +111,12 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     pre, post = np.nonzero(projection.T)          # PN j -> KC i
     pn_kc = Synapses(pn, kc, on_pre="g_exc_post += w_pn", namespace={"w_pn": kc_p.w_pn}, name="pn_kc")
     pn_kc.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
-    kc_apl = Synapses(kc, apl, on_pre="a_post += 1", name="kc_apl")
+    # depressing KC -> APL synapses: the APL counts active KCs more than it counts their spikes
+    kc_apl = Synapses(kc, apl, model="dx/dt = (1 - x) / tau_rec : 1 (event-driven)",
+                      on_pre="a_post += x\nx -= u_apl * x", namespace={"tau_rec": apl_p.tau_rec, "u_apl": apl_p.u},
+                      name="kc_apl")
     kc_apl.connect(i=np.arange(n_kc, dtype=np.int32), j=np.zeros(n_kc, dtype=np.int32))
+    kc_apl.x = 1.0
     kc_spikes = SpikeMonitor(kc, name="kc_spikes")
     pn_spikes = SpikeMonitor(pn, record=False, name="pn_spikes")
     objects = [pn, kc, apl, pn_kc, kc_apl, kc_spikes, pn_spikes]

@@ -33,13 +33,19 @@ class KCParams:
         Range of PN inputs (claws) per KC; each KC draws its count uniformly from it.
     pn_rate : Quantity [Hz]
         Mean PN rate of an odour at unit concentration (every odour's PN vector has this mean).
+        PN odour responses reach tens to a hundred and more Hz (Bhandawat et al. 2007, "Sensory
+        processing in the Drosophila antennal lobe increases reliability and separability of ensemble
+        odor representations"); with Poisson spikes, the PN spikes per read window bound how well
+        any read-out can rank KC inputs.
     pn_baseline : Quantity [Hz]
         Spontaneous PN rate between odours.
     C_m, g_L, E_L, V_th, V_reset, t_ref : KC membrane (capacitance, leak, rest, threshold, reset, refractory)
     E_exc, E_inh : Quantity [mV]
         Reversal potentials of the PN (cholinergic) and APL (GABAergic) synapses.
     tau_exc : Quantity [ms]
-        Decay time of the PN -> KC conductance.
+        Decay time of the PN -> KC conductance. Slow (25 ms, with a small ``w_pn``) so that a KC
+        integrates many PN spikes: its spike count then follows its mean input, the quantity FlyHash
+        ranks, more than the Poisson fluctuations of its few claws.
     w_pn : Quantity [nS]
         Conductance jump per PN spike at one claw.
     """
@@ -48,7 +54,7 @@ class KCParams:
     n_kc: int = param(2000, "Kenyon cells", lo=10, hi=100000)
     pn_per_kc_min: int = param(6, "fewest PN inputs per KC", lo=1, hi="n_pn")
     pn_per_kc_max: int = param(7, "most PN inputs per KC", lo="pn_per_kc_min", hi="n_pn")
-    pn_rate: object = param(40.0, "mean PN rate of an odour at unit concentration", unit="Hz", lo=0, lo_open=True,
+    pn_rate: object = param(80.0, "mean PN rate of an odour at unit concentration", unit="Hz", lo=0, lo_open=True,
                             hi=500)
     pn_baseline: object = param(2.0, "spontaneous PN rate between odours", unit="Hz", lo=0, hi=100)
     C_m: object = param(5.0, "KC membrane capacitance", unit="pF", lo=0, lo_open=True, hi=1e4)
@@ -59,8 +65,8 @@ class KCParams:
     t_ref: object = param(2.0, "KC refractory period", unit="ms", lo=0, hi=100)
     E_exc: object = param(0.0, "reversal potential of PN synapses", unit="mV", lo=-50, hi=50)
     E_inh: object = param(-75.0, "reversal potential of APL synapses", unit="mV", lo=-120, hi="V_reset")
-    tau_exc: object = param(5.0, "decay time of the PN -> KC conductance", unit="ms", lo=0.1, hi=1000)
-    w_pn: object = param(0.35, "conductance jump per PN spike at one claw", unit="nS", lo=0, lo_open=True, hi=100)
+    tau_exc: object = param(25.0, "decay time of the PN -> KC conductance", unit="ms", lo=0.1, hi=1000)
+    w_pn: object = param(0.07, "conductance jump per PN spike at one claw", unit="nS", lo=0, lo_open=True, hi=100)
 
     def __post_init__(self):
         validate(self)
@@ -75,10 +81,15 @@ class KCParams:
 class APLParams:
     """The APL neuron: graded (non-spiking) feedback inhibition onto every KC.
 
-    The APL activity ``a`` counts recent KC spikes (``a += 1`` per KC spike, decay ``tau``); every
-    KC receives the inhibitory conductance ``g_inh = w (a - a_0)^+``, so the inhibition grows with
-    the KC population rate while the odour is on (Lin et al. 2014; Papadopoulou et al. 2011, "Normalization
-    for sparse encoding of odors by a wide-field interneuron").
+    The APL activity ``a`` counts recent KC input (decay ``tau``); every KC receives the inhibitory
+    conductance ``g_inh = w (a - a_0)^+``, so the inhibition grows with the KC population activity
+    while the odour is on (Lin et al. 2014; Papadopoulou et al. 2011, "Normalization for sparse
+    encoding of odors by a wide-field interneuron"). Each KC -> APL synapse depresses: a KC spike
+    adds the synapse's resource ``x`` (1 when rested) to ``a`` and then removes the fraction ``u``
+    of it, which recovers with ``tau_rec``. A strongly driven KC then adds about as much as a weakly
+    driven one, so ``a`` follows the *number* of active KCs rather than their total spike count,
+    and the loop holds the active fraction (not the spike total) across odours whose KC inputs
+    differ in spread. ``u = 0`` gives a plain spike count.
 
     Parameters
     ----------
@@ -87,12 +98,20 @@ class APLParams:
     w : Quantity [nS]
         Inhibitory conductance on every KC per unit of APL activity above ``a_0``.
     a_0 : float
-        APL activity threshold of the graded release (KC spikes).
+        APL activity threshold of the graded release (in spikes through rested KC -> APL synapses).
+    u : float
+        Fraction of a KC -> APL synapse's resource used by one spike (0: no depression).
+    tau_rec : Quantity [ms]
+        Recovery time of the KC -> APL synaptic resource.
     """
 
-    tau: object = param(20.0, "decay time of the APL activity", unit="ms", lo=0.1, hi=1000)
-    w: object = param(0.05, "inhibitory conductance on every KC per unit APL activity", unit="nS", lo=0, hi=100)
-    a_0: float = param(0.0, "APL activity threshold of the graded release (KC spikes)", lo=0, hi=1e6)
+    tau: object = param(50.0, "decay time of the APL activity", unit="ms", lo=0.1, hi=1000)
+    w: object = param(0.4, "inhibitory conductance on every KC per unit APL activity", unit="nS", lo=0, hi=100)
+    a_0: float = param(32.0, "APL activity threshold of the graded release (spikes through rested synapses)", lo=0, hi=1e6)
+    u: float = param(0.5, "fraction of a KC -> APL synapse's resource used per spike (0: no depression)", lo=0,
+                     hi=1)
+    tau_rec: object = param(300.0, "recovery time of the KC -> APL synaptic resource", unit="ms", lo=0.1,
+                            hi=100000)
 
     def __post_init__(self):
         validate(self)

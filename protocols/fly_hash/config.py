@@ -51,7 +51,7 @@ class FlyHashConfig:
     min_spikes: int = param(2, "spikes in the read window that make a KC active", lo=1, hi=1000)
     n_neighbours: int = param(4, "true input-space neighbours per query (mAP)", lo=1, hi=1000)
     settle: object = param(50.0, "odour onset to read window", unit="ms", lo=0, hi=10000)
-    read: object = param(300.0, "read window of each odour presentation", unit="ms", lo=0, lo_open=True, hi=10000)
+    read: object = param(1200.0, "read window of each odour presentation", unit="ms", lo=0, lo_open=True, hi=10000)
     gap: object = param(150.0, "odour-free gap after each presentation", unit="ms", lo=0, hi=10000)
     step: object = param(50.0, "time step of the PN rate schedule", unit="ms", lo=0.1, hi=10000)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
