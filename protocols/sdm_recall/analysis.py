@@ -33,7 +33,8 @@ __all__ = ["Recording", "analyse", "raster"]
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
 #: Granule cells shown in the raster (the first ones).
 RASTER_GRC = 400
-#: Start of the baseline count inside the silent first window (s): after the initial transient.
+#: Start of the baseline count inside the first window (no volley, background only) (s): after the initial
+#: transient.
 BASELINE_START = 0.05
 
 
