@@ -7,7 +7,8 @@ many locations are active, deep cerebellar nuclei (DCN) = output inhibited by th
 
 Address code
     ``2n`` mossy fibres in ON/OFF pairs (:mod:`cerebellum.sdm_address_code`): every address
-    activates exactly ``n`` fibres, presented as one synchronous volley.
+    activates exactly ``n`` fibres, presented as one volley (``sdm-recall`` jitters its spikes and
+    adds Poisson background on every fibre; the threshold calibration below assumes neither).
 Granule decoders (``mode``)
     ``dense``: GrC ``tau`` has a random address ``x_tau`` and receives the ``n`` fibres that match it,
     so a volley gives it ``(n - H(a, x_tau)) * w`` of conductance. ``w`` is calibrated

@@ -557,3 +557,15 @@ def test_critical_distance_astronomical_r_no_overflow():
     i = sdm.expected_intersection(64, 20, 32, 10**6)
     np.testing.assert_allclose(radii._log_snr(64, 20, dv, 10**6, 100), s / np.sqrt(s + 99 * (i + i * i)),
                                rtol=1e-12)
+
+
+def test_critical_distance_from_intersection_is_the_strict_ball_critical_distance():
+    """The curve form of the critical distance gives back the Hamming-ball value (strict convention)
+    from the ball's expected intersection, and rejects a curve of the wrong length."""
+    for n, d, r, m in [(16, 4, 500, 3), (32, 10, 8000, 12), (64, 11, 1e6, 100), (64, 15, 1e6, 1000), (8, 2, 400, 3)]:
+        shared = sdm.expected_intersection(n, d, np.arange(n // 2 + 1), r)
+        assert sdm.critical_distance_from_intersection(n, shared, m) == sdm.critical_distance(n, d, r, m, "strict")
+    # no shared location beyond dv = 2: reads from dv >= 3 are undefined, so 2 is the answer
+    assert sdm.critical_distance_from_intersection(16, [50, 40, 30, 0, 0, 0, 0, 0, 0], 1) == 2
+    with pytest.raises(ValueError, match="n//2 \\+ 1 = 9"):
+        sdm.critical_distance_from_intersection(16, [1.0, 2.0], 3)

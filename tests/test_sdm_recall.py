@@ -36,6 +36,8 @@ def _config(argv):
     (["--set", "mf_background_rate=-5*Hz"], "mf_background_rate = -5 Hz is out of range"),
     (["--set", "mf_background_rate=5"], "--set circuit.mf_background_rate=5: needs units of Hz"),
     (["--set", "read_volleys=0"], "read_volleys = 0 is out of range"),
+    (["--mf-background", "-1"], "mf_background = -1 Hz is out of range"),
+    (["--mf-jitter", "-1"], "mf_jitter = -1 ms is out of range"),
     (["--set", "eligibility=foo"], "eligibility=foo: not allowed: choose one of last_spike, chain"),
     (["--set", "grc_method=rk4"], "grc_method=rk4: not allowed"),
     (["--set", "period=150*ms"], "allowed period >= 2 x eligibility peak"),
@@ -77,8 +79,18 @@ def test_help_lists_the_options(capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     for option in ("--mode", "--n ", "--n-out", "--d ", "--K ", "--contacts-max", "--grc-theta", "--r ", "--m ",
-                   "--queries", "--dt"):
+                   "--queries", "--dt", "--mf-background", "--mf-jitter"):
         assert option in out
+
+
+def test_mossy_fibre_noise_options_reach_the_config_with_biological_defaults():
+    from brian2 import Hz, ms
+
+    default = _config([])
+    assert default.mf_background == 5 * Hz and default.mf_jitter == 1 * ms
+    config = _config(["--mf-background", "2", "--mf-jitter", "0.5"])
+    assert config.mf_background == 2 * Hz and config.mf_jitter == 0.5 * ms
+    assert _config(["--set", "mf_jitter=0*ms"]).mf_jitter == 0 * ms
 
 
 def test_options_and_dotted_sets_reach_the_config():
@@ -143,14 +155,41 @@ def test_schedule_times_cf_at_the_eligibility_peak_and_checks_shapes():
         design.make_schedule(p, cal, addr * 2, ptr, q, 2, rng)
 
 
+def test_mossy_fibre_noise_jitters_volleys_and_adds_poisson_background():
+    p = SDMCircuitParams(mode="dense", n=8, d=2, r=100, n_out=3)
+    cal = {"latency_theta": 3.0, "latency_max": 2.0, "io_latency": 2.5}
+    rng = np.random.default_rng(2)
+    addr = rng.integers(0, 2, (4, 8))
+    s = design.make_schedule(p, cal, addr, np.zeros((4, 3), int), addr, 2, rng)
+    # no noise: nothing drawn, the same schedule back
+    state = rng.bit_generator.state
+    assert design.add_mf_noise(s, 16, 0.0, 0.0, 1e-4, rng) is s and rng.bit_generator.state == state
+    # jitter only: the same spikes, each moved by N(0, 1 ms)
+    j = design.add_mf_noise(s, 16, 0.0, 1e-3, 1e-4, np.random.default_rng(3))
+    assert len(j.mf_t) == len(s.mf_t) and np.all(np.diff(j.mf_t) >= 0)
+    assert np.array_equal(np.sort(j.mf_i), np.sort(s.mf_i))
+    shift = design.jitter_volleys(s.mf_t, 1e-3, np.random.default_rng(3)) - s.mf_t
+    assert 0.6e-3 < np.std(shift) < 1.4e-3 and abs(np.mean(shift)) < 0.5e-3
+    # background: Poisson counts over the whole run on every fibre, at most one spike per fibre and step
+    i, t = design.poisson_background(16, 20.0, 100.0, np.random.default_rng(4))
+    counts = np.bincount(i, minlength=16)
+    assert abs(counts.mean() - 2000) < 3 * np.sqrt(2000 / 16) and t.min() >= 0 and t.max() < 100
+    mi, mt = design.merge_spikes([0, 0, 1], [0.0, 0.00002, 0.0], [0], [0.5], 1e-4)
+    assert mi.tolist() == [0, 1, 0] and mt.tolist() == [0.0, 0.0, 0.5]
+
+
 # -- tiny runs on the numpy runtime -------------------------------------------------------------------
 
-def _run_tiny(circuit, seed, name):
+def _run_tiny(circuit, seed, name, background_hz=0.0, jitter_ms=0.0):
+    """Tiny run; noise-free unless asked (the exact decode holds only without mossy-fibre noise)."""
+    from brian2 import Hz, ms
+
     from protocols.engine import Simulation
     from protocols.sdm_recall.config import SDMRecallConfig
     from protocols.sdm_recall.simulation import run
 
-    config = SDMRecallConfig(circuit=circuit, m=3, queries=5, read_volleys=1, warmup=2)
+    config = SDMRecallConfig(circuit=circuit, m=3, queries=5, read_volleys=1, warmup=2,
+                             mf_background=background_hz * Hz, mf_jitter=jitter_ms * ms)
     with Simulation(device="runtime", name=name, seed=seed, progress=False) as sim:
         return run(config, sim, seed)
 
@@ -172,6 +211,60 @@ def _coactivation_from_arrays(data):
     aw = data["granule_active_write"].astype(int)
     ar = data["granule_active_read"].astype(int)
     return ar @ aw.T
+
+
+def _theory_from_wiring(data, n, grc_theta):
+    """Theory active sets of the biological decoder from the wiring and threshold alone."""
+    sets = []
+    for pattern in ("addresses", "queries"):
+        match = data[pattern][:, data["mf_to_grc"] % n] == (data["mf_to_grc"] < n)
+        sets.append((match * data["grc_contacts"]).sum(axis=-1) >= grc_theta)
+    return sets
+
+
+def test_runtime_tiny_noisy_run_is_scored_end_to_end_from_its_arrays():
+    """Background and jitter on the mossy fibres: the theory sets, the abstract read on them, the
+    critical distance and both end-to-end numbers are recomputed from the saved arrays, and the
+    thresholds are the ones stated here (0.9 Jaccard, 0.95 bit agreement)."""
+    circuit = SDMCircuitParams(mode="biological", n=8, K=4, r=400, n_out=4, pcs_per_bit=2, goc_mf_bits=4,
+                               grc_per_goc=50)
+    out = _run_tiny(circuit, 5, "sdm-test-noise", background_hz=5.0, jitter_ms=1.0)
+    s, data = out.summary, out.data
+    assert float(data["mf_background_hz"]) == 5.0 and float(data["mf_jitter_ms"]) == 1.0
+    assert s["mf_noise"] == {"background_hz": 5.0, "jitter_ms": 1.0}
+    # theory sets: wiring and threshold rule, never the recorded spikes
+    theory_w, theory_r = _theory_from_wiring(data, 8, circuit.grc_theta)
+    np.testing.assert_array_equal(data["theory_active_write"], theory_w)
+    np.testing.assert_array_equal(data["theory_active_read"], theory_r)
+    assert data["theory_active_write"].dtype == bool
+    # abstract SDM read on the theory locations: majority of the pointers weighted by co-activation
+    c = theory_r.astype(int) @ theory_w.T.astype(int)
+    ones = c @ data["pointers"]
+    np.testing.assert_array_equal(data["bits_abstract_theory"], (2 * ones > c.sum(axis=1)[:, None]).astype(np.uint8))
+    curve = sdm.weighted_coordinate_intersection(8, data["grc_contacts"], circuit.grc_theta, np.arange(5))
+    assert int(data["critical_distance"]) == sdm.critical_distance_from_intersection(8, 400 * np.asarray(curve), 3)
+    # end-to-end numbers of the summary, from the arrays
+    jac = np.concatenate([_jaccard_rows(data["granule_active_write"], theory_w),
+                          _jaccard_rows(data["granule_active_read"], theory_r)]).mean()
+    spiking = (data["pc_rate_read"] < data["pc_rate_reference"][:, None]).astype(np.uint8)
+    np.testing.assert_array_equal(data["bits_spiking"], spiking)
+    within = data["query_distance"] <= data["critical_distance"]
+    agreement = np.mean(spiking[within] == data["bits_abstract_theory"][within])
+    e2e = s["end_to_end"]
+    assert e2e["jaccard_mean"] == pytest.approx(jac) and e2e["bit_agreement_within_critical"] == pytest.approx(agreement)
+    t = s["targets"]
+    assert t["jaccard_theory_mean"]["lo"] == 0.9 and t["bit_agreement_end_to_end"]["lo"] == 0.95
+    assert t["jaccard_theory_mean"]["pass"] == (jac >= 0.9)
+    assert t["bit_agreement_end_to_end"]["pass"] == (agreement >= 0.95)
+    # the mossy-fibre trains hold the background: spikes outside the volleys, on every fibre
+    a = out.arrays()
+    assert len(np.unique(a["spikes_mf_i"])) == 16 and len(a["spikes_mf_i"]) > 8 * (2 + 3 + 5)
+
+
+def _jaccard_rows(a, b):
+    a, b = a.astype(bool), b.astype(bool)
+    union = (a | b).sum(axis=1)
+    return np.where(union > 0, (a & b).sum(axis=1) / np.maximum(union, 1), 1.0)
 
 
 def test_runtime_tiny_dense_run_is_exact():
@@ -209,6 +302,11 @@ def test_runtime_tiny_dense_run_is_exact():
     assert t["readout_pearson_bipolar"]["lo"] == 0.95 and t["bit_agreement"]["lo"] == 0.95
     assert (t["pc_baseline_hz"]["lo"], t["pc_baseline_hz"]["hi"]) == (45.0, 90.0)
     assert t["coactivation_3sigma"]["lo"] == 0.95 and "active_fraction" not in t
+    # noise-free: the theory sets are the spiking sets, and the end-to-end read is exact
+    assert s["end_to_end"]["jaccard_mean"] == 1.0 and t["jaccard_theory_mean"]["pass"]
+    np.testing.assert_array_equal(data["theory_active_read"], ball_r)
+    assert int(data["critical_distance"]) == sdm.critical_distance(8, 2, 400, 3, "strict")
+    assert float(data["mf_background_hz"]) == 0.0 and float(data["mf_jitter_ms"]) == 0.0
 
 
 @pytest.mark.parametrize("contacts_max, grc_theta", [(1, 4), (3, 9)])
@@ -240,6 +338,10 @@ def test_runtime_tiny_biological_run_is_the_selected_coordinate_sdm(contacts_max
 
 # -- standalone end to end (slow) --------------------------------------------------------------------
 
+#: Command-line options of a run without mossy-fibre background or jitter (the exact decode).
+NOISE_FREE = ["--mf-background", "0", "--mf-jitter", "0"]
+
+
 def _cli_run(argv, out, cache):
     env = {**os.environ, "SPIKING_MEMORY_CACHE": str(cache)}
     proc = subprocess.run([sys.executable, "-m", "protocols", "sdm-recall", *argv, "--out", str(out),
@@ -260,7 +362,7 @@ def _jaccard_mean(a, b):
 def test_dense_end_to_end_matches_abstract_sdm(tmp_path, standalone_cache):
     out = tmp_path / "run"
     summary, data = _cli_run(["--mode", "dense", "--n", "16", "--n-out", "16", "--d", "4", "--r", "2000", "--m", "6",
-                              "--queries", "9"], out, standalone_cache)
+                              "--queries", "9", *NOISE_FREE], out, standalone_cache)
     assert REQUIRED_KEYS | {"granule_addresses", "radius"} <= set(data.files)
     assert data["granule_active_write"].shape == (6, 2000) and data["pc_rate_read"].shape == (9, 16)
     assert _jaccard_mean(data["granule_active_write"], data["expected_active_write"]) >= 0.95
@@ -279,7 +381,7 @@ def test_dense_end_to_end_matches_abstract_sdm(tmp_path, standalone_cache):
 def test_biological_end_to_end_matches_selected_coordinate_sdm(tmp_path, standalone_cache):
     out = tmp_path / "bio"
     summary, data = _cli_run(["--mode", "biological", "--n", "16", "--n-out", "16", "--K", "4", "--r", "2000",
-                              "--m", "6", "--queries", "9", "--no-figures"], out, standalone_cache)
+                              "--m", "6", "--queries", "9", "--no-figures", *NOISE_FREE], out, standalone_cache)
     assert "mf_to_grc" in data.files
     assert _jaccard_mean(data["granule_active_write"], data["expected_active_write"]) >= 0.95
     assert _jaccard_mean(data["granule_active_read"], data["expected_active_read"]) >= 0.95
@@ -291,10 +393,11 @@ def test_biological_end_to_end_matches_selected_coordinate_sdm(tmp_path, standal
 @pytest.mark.slow
 @pytest.mark.standalone
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_default_biological_protocol_meets_every_target(tmp_path, standalone_cache, seed):
-    """Full default size (n = 32, r = 8000, K = 4): every target, the 1-5 % coding level included."""
+def test_noise_free_default_size_protocol_meets_every_target(tmp_path, standalone_cache, seed):
+    """Full default size (n = 32, r = 8000, K = 4) without mossy-fibre noise: every target, the 1-5 %
+    coding level included (with the default background and jitter the decode is not exact)."""
     out = tmp_path / f"seed{seed}"
-    summary, data = _cli_run(["--seed", str(seed), "--no-figures"], out, standalone_cache)
+    summary, data = _cli_run(["--seed", str(seed), "--no-figures", *NOISE_FREE], out, standalone_cache)
     failed = {k: t for k, t in summary["targets"].items() if not t["pass"]}
     assert not failed, failed
     assert 0.01 <= data["granule_active_read"].mean() <= 0.05

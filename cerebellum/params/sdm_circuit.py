@@ -87,7 +87,9 @@ class SDMCircuitParams:
         100 ms after a PF spike, no eligibility delay, PF delay 5 ms, CF delay 4 ms.
     delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn : time [ms]
     mf_background_rate : rate [Hz]
-        Poisson background on every mossy fibre (0 = none; > 0 perturbs the exact decode).
+        Poisson background drawn independently on every granule-cell input (0 = none; > 0 perturbs
+        the exact decode). ``sdm-recall`` adds its background as spikes of the fibres themselves
+        (``mf_background``), shared by every cell that samples a fibre, and keeps this at 0.
     eligibility : {"last_spike", "chain"}
         How the GrC eligibility read by CF-timed LTD is computed. ``"chain"``: the ``n_stages``
         filter chain integrated on every GrC every step (sums all past spikes). ``"last_spike"``
@@ -149,7 +151,7 @@ class SDMCircuitParams:
     delay_goc_grc: object = param(2.0, "Golgi -> granule delay", unit="ms", lo=0, hi=1000)
     delay_grc_goc: object = param(1.0, "granule -> Golgi delay", unit="ms", lo=0, hi=1000)
     delay_pc_dcn: object = param(4.0, "Purkinje -> nuclear cell delay", unit="ms", lo=0, hi=1000)
-    mf_background_rate: object = param(0.0, "Poisson background on every mossy fibre", unit="Hz", lo=0, hi=1000)
+    mf_background_rate: object = param(0.0, "Poisson background drawn independently on every granule input", unit="Hz", lo=0, hi=1000)
     eligibility: str = param("last_spike", "GrC eligibility read by CF-timed LTD: analytic kernel of the last "
                              "spike or the integrated filter chain", choices=ELIGIBILITY)
     grc_method: str = param("euler", "integration method of the granule cells", choices=GRC_METHODS)

@@ -77,6 +77,7 @@ from cerebellum.sdm.radii import (
     OPTIMAL_RADIUS_CRITERIA,
     _capacity_optimal_log_p,
     critical_distance,
+    critical_distance_from_intersection,
     optimal_radius,
     optimal_space_fraction,
     read_update_distance,

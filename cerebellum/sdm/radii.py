@@ -45,6 +45,7 @@ from cerebellum.sdm.geometry import (
 __all__ = [
     "read_update_distance",
     "critical_distance",
+    "critical_distance_from_intersection",
     "optimal_space_fraction",
     "optimal_radius",
     "OPTIMAL_RADIUS_CRITERIA",
@@ -173,6 +174,46 @@ def critical_distance(n, d, r, m, convention="published") -> int:
     if f[check] > dvals[check]:
         crit = 0
     return crit
+
+
+def critical_distance_from_intersection(n, shared, m) -> int:
+    """Critical distance (``strict`` convention) of any decoder, from its expected intersection curve.
+
+    The one-step read model of :func:`read_update_distance` with the signal ``S(dv) = shared[dv]``
+    (hard locations a query at distance ``dv`` shares with its target) and the noise of the other
+    ``m - 1`` patterns from ``I_rand = shared[n//2]``; the answer is the largest ``dv`` such that
+    ``f(k) < k`` for every ``1 <= k <= dv`` (an undefined read counts as a failure). For the
+    Hamming ball, ``shared = expected_intersection(n, d, 0..n//2, r)`` gives
+    ``critical_distance(n, d, r, m, "strict")``; for selected coordinates with unequal synapses,
+    ``r * weighted_coordinate_intersection(...)``.
+
+    Parameters
+    ----------
+    n : int
+        Address bits.
+    shared : array_like of float, length ``n//2 + 1``
+        Expected shared hard locations (cells) at ``dv = 0..n//2``.
+    m : int
+        Stored patterns, ``m >= 1``.
+
+    Returns
+    -------
+    int
+        Critical distance (bits).
+    """
+    n = _check_n(n, lo=2)
+    m = _check_m(m)
+    s = np.asarray(shared, dtype=float)
+    if s.shape != (n // 2 + 1,) or not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"shared must hold n//2 + 1 = {n // 2 + 1} finite values >= 0 (got shape {s.shape})")
+    i_rand = s[-1]
+    sigma = np.sqrt(s + (m - 1) * (i_rand + i_rand ** 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = n * (1.0 - special.ndtr(s / sigma))  # nan where S = sigma = 0 (no read)
+    dvals = np.arange(n // 2 + 1)
+    moves_closer = np.where(np.isnan(f), False, f < dvals)
+    fails = np.flatnonzero(~moves_closer[1:])
+    return int(dvals[-1]) if fails.size == 0 else int(fails[0])
 
 
 def _capacity_optimal_log_p(r_log: float, z: float) -> float:

@@ -1,9 +1,11 @@
 """``sdm-recall``: write address→pointer pairs into the spiking cerebellar SDM, read noisy queries,
 and check every read against the abstract SDM (Kanerva 1988; Jaeckel 1989 for the biological decoder).
 
-Schedule (one program; every window lasts ``period``, one mossy-fibre volley 5 ms into each window):
+Schedule (one program; every window lasts ``period``, one mossy-fibre volley 5 ms into each window,
+each volley spike jittered by ``mf_jitter`` and Poisson background of ``mf_background`` on every fibre
+throughout):
 
-1. ``baseline``: one silent window — Purkinje tonic rate (``pc_rate_baseline``);
+1. ``baseline``: one window without a volley — Purkinje tonic rate (``pc_rate_baseline``);
 2. ``warm-up``: ``warmup`` volleys of random addresses, so Golgi cells reach their periodic regime;
 3. ``write``: one window per pair, plasticity on; teacher spikes make IO ``j`` fire so that the
    climbing fibre reaches PC ``j`` at the eligibility peak of the volley's PF spikes when
@@ -14,7 +16,8 @@ Schedule (one program; every window lasts ``period``, one mossy-fibre volley 5 m
 
 Modules: :mod:`~protocols.sdm_recall.config` (parameters), :mod:`~protocols.sdm_recall.design`
 (patterns, queries, window schedule), :mod:`~protocols.sdm_recall.simulation` (Brian2 circuit and run),
-:mod:`~protocols.sdm_recall.analysis` (metrics against the abstract SDM),
+:mod:`~protocols.sdm_recall.analysis` (metrics against the abstract SDM: end to end on the theory's
+hard locations, and the PF→PC stage on the recorded ones),
 :mod:`~protocols.sdm_recall.targets` (thresholds).
 """
 from __future__ import annotations
@@ -37,6 +40,8 @@ OPTIONS = {
     "r": "circuit.r",
     "m": "m",
     "queries": "queries",
+    "mf-background": "mf_background",
+    "mf-jitter": "mf_jitter",
 }
 
 __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "SDMRecallConfig", "run"]

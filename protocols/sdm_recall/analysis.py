@@ -6,7 +6,9 @@ co-activation vs ``(r/2^n) I(n, d, dv)`` (dense; Kanerva 1988) or, in biological
 expectation for the realised synapse strengths and threshold
 (:func:`cerebellum.sdm.weighted_coordinate_intersection`; ``r C(n-dv, K)/C(n, K) 2^-K`` with equal
 synapses, Jaeckel 1989) with a binomial 3-sigma test; Purkinje readout vs the pattern-view read
-computed from the recorded co-activation (Pearson, bit agreement); normalised co-activation vs
+computed from the recorded co-activation (Pearson, bit agreement: the PF→PC stage); end to end, the
+spiking sets and read vs the theory's sets from the wiring and decoder rule and the abstract SDM read
+on them, for queries within the critical distance (:func:`end_to_end`); normalised co-activation vs
 ``softmax(beta cos)`` (Bricken & Pehlevan 2021); recall curves (spiking vs abstract on the same
 stored data).
 """
@@ -21,6 +23,7 @@ from cerebellum import sdm_metrics as M
 from core.jsonio import to_jsonable
 from core.spikes import window_counts
 from core.targets import targets_summary
+from core.units import in_unit
 from protocols.sdm_recall import targets as T
 from protocols.sdm_recall.design import Patterns, Schedule
 
@@ -30,7 +33,8 @@ __all__ = ["Recording", "analyse", "raster"]
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
 #: Granule cells shown in the raster (the first ones).
 RASTER_GRC = 400
-#: Start of the baseline count inside the silent first window (s): after the initial transient.
+#: Start of the baseline count inside the first window (no volley, background only) (s): after the initial
+#: transient.
 BASELINE_START = 0.05
 
 
@@ -154,7 +158,13 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     link = M.attention_link(counts, dv, n, abstract_w, beta)
     link["beta_note"] = beta_note
     spk_bits = M.bits_from_rates(pc_rate_read, pc_rate_ref)
-    finite_bits = M.abstract_reads(M.coactivation(exp_write, exp_read), pointers)["bits"]
+    theory_read = M.abstract_reads(M.coactivation(exp_write, exp_read), pointers)
+    finite_bits = theory_read["bits"]
+    if cp.mode == "dense":
+        critical = sdm.critical_distance(n, cp.d, r, config.m, convention="strict")
+    else:
+        critical = sdm.critical_distance_from_intersection(n, r * curve[: n // 2 + 1], config.m)
+    e2e = end_to_end(jw, jr, spk_bits, theory_read, pat.query_distance, critical)
     target, distance = pat.query_target, pat.query_distance
     curves = {"spiking": M.recall_curve(spk_bits, pointers, target, distance),
               "abstract_same_locations": M.recall_curve(finite_bits, pointers, target, distance),
@@ -168,7 +178,7 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     n_ones = pointers.sum(axis=1)
     goc_rate = oi.size / (sch.total * rec.golgi_count)
     biological = cp.mode == "biological"
-    claims = T.targets(mode=cp.mode, jaccard_write=float(jw.mean()), jaccard_read=float(jr.mean()),
+    claims = T.targets(mode=cp.mode, jaccard_write=float(jw.mean()), jaccard_read=float(jr.mean()), end_to_end=e2e,
                        coactivation=coact, readout=readout, pc_baseline_hz=float(pc_rate_baseline[:n_out].mean()),
                        active_fraction=float(frac_r.mean()) if biological else None,
                        active_fraction_theory=cp.expected_active_fraction if biological else None,
@@ -182,6 +192,9 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
                     "read_mean": float(jr.mean()), "read_min": float(jr.min()),
                     "exact_windows": int(np.sum(jw == 1) + np.sum(jr == 1)),
                     "windows": int(jw.size + jr.size)},
+        "end_to_end": e2e,
+        "mf_noise": {"background_hz": in_unit(config.mf_background, "Hz"),
+                     "jitter_ms": in_unit(config.mf_jitter, "ms")},
         "coactivation": coact,
         "readout": readout,
         "attention_link": link,
@@ -218,7 +231,12 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
             "pc_rate_baseline": pc_rate_baseline[:n_out], "pc_rate_reference": pc_rate_ref,
             "dcn_rate_read": dcn_rate_read, "coactivation": counts,
             "expected_active_write": exp_write, "expected_active_read": exp_read,
-            "abstract_ratio": M.abstract_reads(counts, pointers)["ratio"]}
+            "abstract_ratio": M.abstract_reads(counts, pointers)["ratio"],
+            "theory_active_write": exp_write.astype(bool), "theory_active_read": exp_read.astype(bool),
+            "bits_abstract_theory": finite_bits, "bits_spiking": spk_bits,
+            "critical_distance": np.array(critical, dtype=np.int64),
+            "mf_background_hz": np.array(in_unit(config.mf_background, "Hz")),
+            "mf_jitter_ms": np.array(in_unit(config.mf_jitter, "ms"))}
     if cp.mode == "dense":
         data["granule_addresses"] = rec.granule_addresses
         data["radius"] = np.array(cp.d)
@@ -227,6 +245,45 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
         data["grc_contacts"] = rec.contacts
     data.update(raster(rec, sch))
     return to_jsonable(summary), data
+
+
+def end_to_end(jaccard_write, jaccard_read, spiking_bits, theory_read: dict, query_distance,
+               critical: int) -> dict:
+    """The spiking circuit against the abstract SDM on the theory's hard locations.
+
+    The theory's active sets come from the wiring and the decoder rule alone (Hamming ball or
+    weighted selected coordinates with the threshold), never from recorded spikes, so this tests
+    the granule decode and the PF→PC read together.
+
+    Parameters
+    ----------
+    jaccard_write, jaccard_read : (m,), (q,) float
+        Jaccard index of spiking vs theory active sets of every write and read window.
+    spiking_bits : (q, n_out) uint8
+        Purkinje read (:func:`cerebellum.sdm_metrics.bits_from_rates`).
+    theory_read : dict
+        :func:`cerebellum.sdm_metrics.abstract_reads` of the theory co-activation.
+    query_distance : (q,) int
+        Hamming distance (bits) of each query from its target address.
+    critical : int
+        Critical distance (bits): queries at most this far from their target are scored.
+
+    Returns
+    -------
+    dict
+        ``jaccard_mean`` (writes and reads pooled), ``critical_distance``, ``queries_within``,
+        ``bit_agreement_within_critical`` (nan without such queries), ``bit_agreement_all`` and
+        ``bit_ties_within_critical`` (theory ties ``e = 1/2``: there the spiking bit is a coin flip).
+    """
+    within = np.asarray(query_distance) <= critical
+    bits = np.asarray(theory_read["bits"])
+    agree = np.asarray(spiking_bits) == bits
+    ties = np.isclose(theory_read["ratio"], 0.5)
+    return {"jaccard_mean": float(np.concatenate([jaccard_write, jaccard_read]).mean()),
+            "critical_distance": int(critical), "queries_within": int(within.sum()),
+            "bit_agreement_within_critical": float(agree[within].mean()) if within.any() else float("nan"),
+            "bit_agreement_all": float(agree.mean()),
+            "bit_ties_within_critical": int(ties[within].sum())}
 
 
 def raster(rec: Recording, sch: Schedule) -> dict:

@@ -27,6 +27,11 @@ class SDMRecallConfig:
     read_volleys : int
         Volleys (windows) per query; the Purkinje count runs over all of them, so spike-count
         quantisation shrinks as ``1 / read_volleys``.
+    mf_background : rate [Hz]
+        Poisson background on every mossy fibre during the whole run (spikes of the fibres
+        themselves, so every granule and Golgi cell sampling a fibre sees the same train).
+    mf_jitter : time [ms]
+        Standard deviation of an independent Gaussian delay of every address-volley spike.
     dt : time [ms]
         Integration time step of the whole run.
     """
@@ -37,6 +42,10 @@ class SDMRecallConfig:
                          lo=1, hi=100_000)
     warmup: int = param(3, "warm-up volleys of random addresses before the first write", lo=1, hi=100)
     read_volleys: int = param(3, "volleys per query; the Purkinje spike count runs over all of them", lo=1, hi=100)
+    mf_background: object = param(5.0, "Poisson background rate of every mossy fibre during the whole run",
+                                  unit="Hz", lo=0, hi=1000)
+    mf_jitter: object = param(1.0, "s.d. of the Gaussian jitter of every address-volley spike", unit="ms",
+                              lo=0, hi=50)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
 
     def __post_init__(self):

@@ -5,7 +5,7 @@ starts :data:`VOLLEY_OFFSET` after the window does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -13,7 +13,8 @@ from cerebellum.sdm_address_code import active_fibres
 from core.checks import check_int
 from core.units import in_unit
 
-__all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule"]
+__all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule",
+           "add_mf_noise", "jitter_volleys", "poisson_background", "merge_spikes"]
 
 #: Onset of the mossy-fibre volley inside its window (s).
 VOLLEY_OFFSET = 0.005
@@ -169,3 +170,108 @@ def make_schedule(params, calibration: dict, addresses, pointers, queries, warmu
     segments = [(T, "baseline"), (T * warmup, "warm-up"), (T * m, "write"), (T * len(q) * read_volleys, "read")]
     return Schedule(T, off, write_start, read_start, total, mf_i, mf_t, teacher_i, teacher_t, segments,
                     read_volleys)
+
+
+# -- mossy-fibre noise ---------------------------------------------------------------------------------
+
+def jitter_volleys(mf_t, jitter_s: float, rng: np.random.Generator) -> np.ndarray:
+    """Shift every address-volley spike by an independent Gaussian delay.
+
+    Parameters
+    ----------
+    mf_t : float array
+        Volley spike times (s).
+    jitter_s : float
+        Standard deviation of the shift (s); 0 draws nothing and returns a copy.
+    rng : numpy Generator
+
+    Returns
+    -------
+    float array
+        Jittered times (s), clipped at 0.
+    """
+    t = np.asarray(mf_t, dtype=float)
+    if jitter_s <= 0 or t.size == 0:
+        return t.copy()
+    return np.maximum(t + rng.normal(0.0, jitter_s, t.shape), 0.0)
+
+
+def poisson_background(n_fibres: int, rate_hz: float, total_s: float, rng: np.random.Generator):
+    """Independent homogeneous Poisson spike trains on every mossy fibre over ``[0, total_s)``.
+
+    Parameters
+    ----------
+    n_fibres : int
+        Mossy fibres (``2 n``).
+    rate_hz : float
+        Rate of every fibre (Hz); 0 draws nothing.
+    total_s : float
+        Length of the run (s).
+    rng : numpy Generator
+
+    Returns
+    -------
+    (i, t) : int64 array, float array
+        Fibre index and time (s) of every background spike.
+    """
+    if rate_hz <= 0 or total_s <= 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    counts = rng.poisson(rate_hz * total_s, n_fibres)
+    i = np.repeat(np.arange(n_fibres, dtype=np.int64), counts)
+    # given its count, a Poisson process's spike times are independent and uniform on the interval
+    t = rng.uniform(0.0, total_s, i.size)
+    return i, t
+
+
+def merge_spikes(i_a, t_a, i_b, t_b, dt_s: float):
+    """Union of two spike trains, sorted by time, with at most one spike per fibre and time step.
+
+    A fibre cannot fire twice within one integration step (Brian2's spike generator refuses it, and
+    a fibre's refractory period is longer); the earlier train wins where two spikes share a step.
+
+    Parameters
+    ----------
+    i_a, t_a, i_b, t_b : arrays
+        Fibre indices and times (s) of the two trains.
+    dt_s : float
+        Integration time step (s).
+
+    Returns
+    -------
+    (i, t) : int64 array, float array
+    """
+    i = np.concatenate([np.asarray(i_a, np.int64), np.asarray(i_b, np.int64)])
+    t = np.concatenate([np.asarray(t_a, float), np.asarray(t_b, float)])
+    step = np.round(t / dt_s).astype(np.int64)
+    _, first = np.unique(np.stack([i, step]), axis=1, return_index=True)
+    keep = np.sort(first)  # np.unique's first occurrence: the train listed first wins
+    order = np.lexsort((i[keep], t[keep]))
+    return i[keep][order], t[keep][order]
+
+
+def add_mf_noise(sch: Schedule, n_fibres: int, background_hz: float, jitter_s: float, dt_s: float,
+                 rng: np.random.Generator) -> Schedule:
+    """The schedule with jittered address volleys and Poisson background on every mossy fibre.
+
+    Called after the circuit is drawn, so noise-free and noisy runs with one seed share patterns and
+    connectivity; with no noise nothing is drawn and the schedule comes back unchanged.
+
+    Parameters
+    ----------
+    sch : Schedule
+    n_fibres : int
+        Mossy fibres (``2 n``).
+    background_hz : float
+        Poisson rate of every fibre during the whole run (Hz).
+    jitter_s : float
+        Standard deviation of the Gaussian jitter of each volley spike (s).
+    dt_s : float
+        Integration time step (s), for :func:`merge_spikes`.
+    rng : numpy Generator
+    """
+    if background_hz <= 0 and jitter_s <= 0:
+        return sch
+    t = jitter_volleys(sch.mf_t, jitter_s, rng)
+    bi, bt = poisson_background(n_fibres, background_hz, sch.total, rng)
+    i, t = merge_spikes(sch.mf_i, t, bi, bt, dt_s)
+    return replace(sch, mf_i=i, mf_t=t)

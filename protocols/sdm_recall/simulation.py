@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.units import in_unit
 from protocols.sdm_recall.analysis import Recording, analyse
-from protocols.sdm_recall.design import Schedule, make_patterns, make_schedule
+from protocols.sdm_recall.design import Schedule, add_mf_noise, make_patterns, make_schedule
 
 __all__ = ["run", "record", "synaptic_event_count", "raw_spikes", "window_epochs"]
 
@@ -13,9 +14,10 @@ __all__ = ["run", "record", "synaptic_event_count", "raw_spikes", "window_epochs
 def run(config, sim, seed: int):
     """One ``sdm-recall`` run on ``sim`` (a :class:`protocols.engine.Simulation`).
 
-    Every random draw (patterns, queries, warm-up addresses, connectivity, initial Purkinje phases)
-    comes from one numpy generator seeded with ``seed``, so the network does not depend on the
-    device.
+    Every random draw (patterns, queries, warm-up addresses, connectivity, initial Purkinje phases,
+    then the mossy-fibre noise) comes from one numpy generator seeded with ``seed``, so the network
+    does not depend on the device, and runs that differ only in their noise share patterns and
+    connectivity.
 
     Returns
     -------
@@ -33,6 +35,8 @@ def run(config, sim, seed: int):
     sch = make_schedule(cp, cal, pat.addresses, pat.pointers, pat.queries, config.warmup, rng, config.read_volleys)
     windows = [(s * second, (s + sch.period) * second) for s in sch.write_start]
     circuit = build_sdm_circuit(cp, rng, plastic_windows=windows, total_time=sch.total * second)
+    sch = add_mf_noise(sch, cp.n_fibres, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
+                       in_unit(config.dt, "second"), rng)
     circuit.set_inputs(sch.mf_i, sch.mf_t * second, sch.teacher_i, sch.teacher_t * second)
     for length, label in sch.segments:
         sim.run(circuit.network, length * second, label)

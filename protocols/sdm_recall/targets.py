@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from core.targets import Target
 
-__all__ = ["JACCARD_MIN", "COACTIVATION_MIN_EXPECTED", "COACTIVATION_WITHIN_3SIGMA_MIN", "PEARSON_MIN",
+__all__ = ["JACCARD_MIN", "JACCARD_THEORY_MIN", "BIT_AGREEMENT_END_TO_END_MIN", "COACTIVATION_MIN_EXPECTED", "COACTIVATION_WITHIN_3SIGMA_MIN", "PEARSON_MIN",
            "BIT_AGREEMENT_MIN", "PC_BASELINE_HZ", "ACTIVE_FRACTION_BIOLOGICAL", "targets"]
 
 #: Mean Jaccard index of spiking vs abstract granule active sets (write and read windows).
 JACCARD_MIN = 0.95
+#: Mean Jaccard of spiking vs theory active sets (wiring and decoder rule alone), writes and reads pooled.
+JACCARD_THEORY_MIN = 0.9
+#: Spiking pointer bits equal to the abstract SDM read on the theory's hard locations, for queries
+#: within the critical distance of their target.
+BIT_AGREEMENT_END_TO_END_MIN = 0.95
 #: Co-activation: distances whose expected count is below this are not tested (too few cells).
 COACTIVATION_MIN_EXPECTED = 10.0
 #: Co-activation: fraction of tested counts that must lie within the binomial E ± 3 sigma.
 COACTIVATION_WITHIN_3SIGMA_MIN = 0.95
 #: Pearson correlation of the Purkinje readout with the abstract read (bipolar sum and ratio).
 PEARSON_MIN = 0.95
-#: Fraction of spiking pointer bits equal to the abstract read on the same co-activation.
+#: PF→PC stage: fraction of spiking pointer bits equal to the abstract read on the recorded co-activation.
 BIT_AGREEMENT_MIN = 0.95
 #: Tonic Purkinje rate before any input (Hz): awake-like simple-spike rates.
 PC_BASELINE_HZ = (45.0, 90.0)
@@ -22,7 +27,8 @@ PC_BASELINE_HZ = (45.0, 90.0)
 ACTIVE_FRACTION_BIOLOGICAL = (0.01, 0.05)
 
 
-def targets(*, mode: str, jaccard_write: float, jaccard_read: float, coactivation: dict, readout: dict,
+def targets(*, mode: str, jaccard_write: float, jaccard_read: float, end_to_end: dict, coactivation: dict,
+            readout: dict,
             pc_baseline_hz: float, active_fraction: float | None = None, active_fraction_theory: float | None = None,
             K: int | None = None, contacts_max: int | None = None) -> dict[str, Target]:
     """Every claim of a run as a :class:`~core.targets.Target`.
@@ -32,6 +38,9 @@ def targets(*, mode: str, jaccard_write: float, jaccard_read: float, coactivatio
     mode : {"dense", "biological"}
     jaccard_write, jaccard_read : float
         Mean Jaccard index of spiking vs abstract active sets.
+    end_to_end : dict
+        :func:`protocols.sdm_recall.analysis.end_to_end`: spiking circuit vs the abstract SDM on the
+        theory's hard locations.
     coactivation : dict
         :func:`cerebellum.sdm_metrics.coactivation_check` run with :data:`COACTIVATION_MIN_EXPECTED`
         and :data:`COACTIVATION_WITHIN_3SIGMA_MIN`.
@@ -49,6 +58,15 @@ def targets(*, mode: str, jaccard_write: float, jaccard_read: float, coactivatio
                                      description="mean Jaccard of spiking vs abstract GrC active sets, writes"),
         "jaccard_read_mean": Target(jaccard_read, lo=JACCARD_MIN,
                                     description="mean Jaccard of spiking vs abstract GrC active sets, reads"),
+        "jaccard_theory_mean": Target(
+            end_to_end["jaccard_mean"], lo=JACCARD_THEORY_MIN,
+            description="mean Jaccard of spiking vs theory GrC active sets (wiring and threshold rule), "
+                        "writes and reads"),
+        "bit_agreement_end_to_end": Target(
+            end_to_end["bit_agreement_within_critical"], lo=BIT_AGREEMENT_END_TO_END_MIN,
+            description=f"spiking pointer bits equal to the abstract SDM read on theory locations, queries "
+                        f"within the critical distance ({end_to_end['critical_distance']} bits)",
+            details={"queries": end_to_end["queries_within"], "ties": end_to_end["bit_ties_within_critical"]}),
         "coactivation_3sigma": Target(
             coactivation["fraction_within_3sigma"], lo=COACTIVATION_WITHIN_3SIGMA_MIN, passed=coactivation["pass"],
             description=f">= {COACTIVATION_WITHIN_3SIGMA_MIN:.0%} of tested counts (dv with E >= "
@@ -62,7 +80,8 @@ def targets(*, mode: str, jaccard_write: float, jaccard_read: float, coactivatio
         "readout_pearson_ratio": Target(readout["pearson_ratio"], lo=PEARSON_MIN,
                                         description="Pearson of normalised PC depression vs pattern-view ratio"),
         "bit_agreement": Target(readout["bit_agreement"], lo=BIT_AGREEMENT_MIN,
-                                description="spiking pointer bits equal to the abstract read"),
+                                description="PF->PC stage: spiking pointer bits equal to the abstract read on the "
+                                            "recorded co-activation"),
         "pc_baseline_hz": Target(pc_baseline_hz, *PC_BASELINE_HZ, unit="Hz",
                                  description="tonic Purkinje rate before any input"),
     }
