@@ -28,7 +28,7 @@ def _run(out, *args, seed=1, device="runtime"):
 
 
 def test_tiny_run_writes_the_contract_and_its_overlaps_follow_from_the_codes(tmp_path):
-    data, summary = _run(tmp_path / "run", "--families", "3", "--variants", "2", "--read-ms", "100")
+    data, summary = _run(tmp_path / "run", "--families", "3", "--variants", "2", "--read-ms", "100", "--record", "all")
     for key in CONTRACT:
         assert key in data.files, key
     codes = data["kc_active_spiking"]
@@ -38,6 +38,23 @@ def test_tiny_run_writes_the_contract_and_its_overlaps_follow_from_the_codes(tmp
     # the active fraction of every presentation is the share of KCs it marks active
     assert summary["targets"]["active_fraction_min"]["value"] == pytest.approx(data["active_fraction"].min())
     assert 0 <= data["active_fraction"].min() <= data["active_fraction"].max() <= 1
+    # --record all adds the PNs (the APL is graded, without spikes)
+    assert "spikes_apl_t" not in data.files
+    for pop in ("kc", "pn"):
+        i, t, n = data[f"spikes_{pop}_i"], data[f"spikes_{pop}_t"], int(data[f"spikes_{pop}_n"])
+        assert len(i) > 0 and i.max() < n and t.min() >= 0
+    # the KC counts of every presentation are recounted from the raw KC spikes in its read window
+    # (the window ends with the epoch; spike times lie on the 0.1-ms grid)
+    read = 0.1
+    kc_i, kc_t = data["spikes_kc_i"], data["spikes_kc_t"]
+    recount = np.stack([np.bincount(kc_i[(kc_t >= stop - read - 5e-5) & (kc_t < stop - 5e-5)],
+                                    minlength=int(data["spikes_kc_n"])) for stop in data["epochs_stop_s"]])
+    np.testing.assert_array_equal(recount, data["kc_counts"])
+    # the figure draws from the saved run
+    from figures.registry import all_figures
+
+    drawn = all_figures()["fly_hash_overlap"].make(tmp_path / "figs", tmp_path / "run")
+    assert {p.suffix for p in drawn} == {".png", ".svg"}
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ def run(config, sim, seed: int):
     -------
     protocols.engine.RunOutput
     """
-    from brian2 import Network
+    from brian2 import Network, SpikeMonitor
 
     from core.spikes import window_counts
     from core.units import in_unit
@@ -39,7 +39,14 @@ def run(config, sim, seed: int):
     design = design_odours(config, rng)
     rates, read_start = schedule(config, design)
     circuit = build_mushroom_body(config.circuit, projection, rates, config.step)
-    net = Network(*circuit.objects)
+    # --record all: spikes of the PNs and the output neurons too (the metrics need KCs only; the APL
+    # is a graded unit without spikes)
+    extra = {}
+    if sim.record_all:
+        groups = {"pn": circuit.pn, "apl": circuit.apl, "mbon": circuit.mbon, "dan": circuit.dan}
+        extra = {name: SpikeMonitor(g, name=f"all_{name}") for name, g in groups.items()
+                 if g is not None and "spike" in g.events}
+    net = Network(*circuit.objects, *extra.values())
     sim.run(net, len(read_start) * config.period, "odours")
     sim.execute()
     i, t, n = monitor_spikes(circuit.kc_spikes, kc.n_kc)
@@ -53,4 +60,5 @@ def run(config, sim, seed: int):
     summary.update(targets_summary(targets(measures)))
     epochs = {"start_s": read_start - in_unit(config.settle, "ms") / 1000.0, "stop_s": read_start + read_s,
               "odour": design["present_odour"], "concentration": design["present_conc"]}
-    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes={"kc": (i, t, n)}, epochs=epochs)
+    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes={"kc": (i, t, n), **{name: monitor_spikes(m, int(m.source.N)) for name, m in extra.items()}},
+                     epochs=epochs)
