@@ -106,3 +106,18 @@ def short_repr(value, limit: int = 60) -> str:
     """``repr`` cut to ``limit`` characters for messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_multiple_of_dt(name: str, value, dt) -> None:
+    """Reject a time that is not a whole number of integration steps ``dt`` (read windows would drift).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name for the message.
+    value, dt : Quantity [time]
+    """
+    steps = in_unit(value, "ms") / in_unit(dt, "ms")
+    if abs(steps - round(steps)) > 1e-6:
+        raise ValueError(f"{name} = {in_unit(value, 'ms'):g} ms is not allowed: use a multiple of "
+                         f"dt = {in_unit(dt, 'ms'):g} ms (the integration time step)")

@@ -44,7 +44,8 @@ from brian2 import (Hz, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, Timed
                     ms, second)
 
 from core.spikes import periodic_window_counts
-from hippocampus.params import MemoryCircuitParams, check_multiple_of_dt
+from core.units import check_multiple_of_dt
+from hippocampus.params import MemoryCircuitParams
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ import sys
 import pytest
 
 from core.params import describe
-from hippocampus.params import CodeParams, MemoryCircuitParams, check_multiple_of_dt
+from core.units import check_multiple_of_dt
+from hippocampus.params import CodeParams, MemoryCircuitParams
 
 
 def test_declarations_import_without_brian2():

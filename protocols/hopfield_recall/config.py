@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.params import derived, nested, param, validate
-from hippocampus.params import CodeParams, MemoryCircuitParams, check_multiple_of_dt
+from core.units import check_multiple_of_dt
+from hippocampus.params import CodeParams, MemoryCircuitParams
 
 __all__ = ["HopfieldRecallConfig"]
 
