@@ -27,6 +27,7 @@ OPTIONS = {
     "n-kc": "circuit.kc.n_kc",
     "read-ms": "read",
     "gap-ms": "gap",
+    "dan-delay-ms": "dan_delay",
     "eta": "circuit.output.eta",
     "recovery": "circuit.output.recovery",
 }

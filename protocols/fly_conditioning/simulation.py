@@ -58,6 +58,13 @@ def run(config, sim, seed: int):
     events = sum(synaptic_events(m.count[:], src) for m, src in circuit.pathways)
     summary, measures, data = compute_metrics(config, design, trials, projection, mbon_rate, kc_counts)
     data.update(dan_rate=dan_rate, w_out=w_out)
+    # the mean weight factor of each code at the start of the first trial of each phase
+    starts = {name: int(np.flatnonzero(trials["trial_phase"] == p)[0]) for p, name in enumerate(PHASES)
+              if (trials["trial_phase"] == p).any()}
+    codes = data["kc_code_spiking"]
+    summary["weights"] = {f"{role}_code_at_{name}_start": round(float(w_out[k, codes[o]].mean()), 4)
+                          for role, o in (("cs_plus", design["cs_plus"]), ("cs_minus", design["cs_minus"]))
+                          for name, k in starts.items() if codes[o].any()}
     summary["settings"] = {"trials": int(n_trials), "n_probes": config.n_probes, "n_training": config.n_training,
                            "n_extinction": config.n_extinction, "n_kc": kc.n_kc, "n_pn": kc.n_pn,
                            "read_ms": in_unit(config.read, "ms"), "period_ms": in_unit(config.period, "ms")}

@@ -1,0 +1,140 @@
+"""fly-conditioning protocol: the trial schedule, the abstract prediction, and a tiny run whose metrics
+follow from the saved arrays; the slow test reruns the held-out seeds on the default device."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mushroom_body import theory
+from protocols.fly_conditioning import FlyConditioningConfig
+from protocols.fly_conditioning.analysis import sdm_prediction
+from protocols.fly_conditioning.design import PHASES, design_odours, design_trials, schedule
+
+#: Thresholds of the fly-conditioning claims, restated here (protocols/fly_conditioning/targets.py holds
+#: the protocol's copy).
+CS_PLUS_DROP_MIN = 0.30
+CS_MINUS_DROP_MAX = 0.10
+EXTINCTION_RECOVERY_MIN = 0.50
+GENERALISATION_SPEARMAN_MIN = 0.8
+SDM_CORRELATION_MIN = 0.9
+
+CONTRACT = ["trial_phase", "phase_names", "odour", "dan", "dan_rate", "mbon_rate", "similarity", "discrimination",
+            "odours", "projection", "kc_code_spiking", "kc_code_flyhash", "w_out", "spikes_kc_i", "spikes_kc_t",
+            "spikes_mbon_i", "spikes_mbon_t", "epochs_start_s", "epochs_phase"]
+
+
+def _run(out, *args, seed=1, device="runtime"):
+    cmd = [sys.executable, "-m", "protocols", "fly-conditioning", "--device", device, "--no-progress",
+           "--no-figures", "--seed", str(seed), "--out", str(out), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr
+    return np.load(out / "data.npz"), json.loads((out / "summary.json").read_text())
+
+
+def _phase_rates(data, phase):
+    """MBON rate of every odour in the one-trial-per-probe block ``phase``."""
+    names = list(data["phase_names"])
+    sel = np.flatnonzero(data["trial_phase"] == names.index(phase))
+    rates = np.full(len(data["odours"]), np.nan)
+    rates[data["odour"][sel]] = data["mbon_rate"][sel]
+    return rates
+
+
+def _measures(data):
+    """The claims recomputed from data.npz alone."""
+    cs_p, cs_m = int(data["cs_plus"]), int(data["cs_minus"])
+    pre, post, re = (_phase_rates(data, p) for p in ("pretest", "test", "retest"))
+    drop = 1 - post / pre
+    n_writes = int((data["dan"] & (data["odour"] == cs_p)).sum())
+    sim = theory.input_similarity(data["odours"])[cs_p]
+    out = {"cs_plus_drop": drop[cs_p], "cs_minus_drop": drop[cs_m],
+           "extinction_recovery": (re[cs_p] - post[cs_p]) / (pre[cs_p] - post[cs_p]),
+           "generalisation_spearman": theory.spearman(sim, drop), "drop": drop, "similarity": sim}
+    for key, codes in (("sdm_measured", data["kc_code_spiking"]), ("sdm_flyhash", data["kc_code_flyhash"])):
+        d = 1 - (1 - drop[cs_p]) ** (1 / n_writes)
+        w = theory.sdm_write_depress(codes, np.full(n_writes, cs_p), d)
+        out[key] = float(np.corrcoef(drop, 1 - theory.sdm_read(codes, w))[0, 1])
+    return out
+
+
+def test_schedule_pairs_dan_only_with_cs_plus_training_and_inside_the_odour():
+    cfg = FlyConditioningConfig()
+    rng = np.random.default_rng(0)
+    design = design_odours(cfg, rng)
+    trials = design_trials(cfg, design)
+    phase = np.array(PHASES)[trials["trial_phase"]]
+    cs_p, cs_m = design["cs_plus"], design["cs_minus"]
+    assert list(dict.fromkeys(phase)) == list(PHASES)
+    # DAN only on training trials of CS+, every one of them; CS- is trained as often, unpaired
+    assert np.all(trials["odour"][trials["dan"]] == cs_p) and np.all(phase[trials["dan"]] == "training")
+    assert trials["dan"].sum() == cfg.n_training == ((phase == "training") & (trials["odour"] == cs_m)).sum()
+    assert ((phase == "extinction") & (trials["odour"] == cs_p)).sum() == cfg.n_extinction
+    for block in ("pretest", "test", "retest"):
+        assert sorted(trials["odour"][phase == block]) == list(range(cfg.n_probes))
+    # morphs ordered by mixing fraction; input similarity to CS+ falls with it
+    sim = theory.input_similarity(design["odours"])[cs_p]
+    assert np.all(np.diff(design["mix"]) >= 0) and sim[0] == pytest.approx(1.0) and sim[1] > sim[-2]
+    pn, dan, read_start = schedule(cfg, design, trials)
+    from core.units import in_unit
+
+    step_s = in_unit(cfg.step, "ms") / 1000
+    per = round(in_unit(cfg.period, "ms") / in_unit(cfg.step, "ms"))
+    assert len(read_start) == len(trials["odour"]) and len(dan) == len(pn) == per * len(read_start)
+    k = int(np.flatnonzero(trials["dan"])[0])
+    trial_dan = dan[k * per:(k + 1) * per]
+    on = np.flatnonzero(trial_dan > 0)
+    odour_end = in_unit(cfg.settle, "ms") + in_unit(cfg.read, "ms")
+    assert on[0] == round(in_unit(cfg.dan_delay, "ms") / 1000 / step_s)      # DAN from dan_delay ...
+    assert on[-1] == round(odour_end / 1000 / step_s) - 1                    # ... to the odour's end
+    assert dan[np.repeat(~trials["dan"], per)].max() == 0
+
+
+def test_sdm_prediction_matches_the_cs_plus_drop_and_scales_with_overlap():
+    codes = np.zeros((3, 10), dtype=bool)
+    codes[0, :4] = True            # CS+
+    codes[1, 2:6] = True           # half overlap
+    codes[2, 6:10] = True          # disjoint
+    pred, d = sdm_prediction(codes, 0, 4, 0.6)
+    assert (1 - d) ** 4 == pytest.approx(0.4)
+    np.testing.assert_allclose(pred, [0.6, 0.3, 0.0])
+
+
+def test_tiny_run_writes_the_contract_and_its_metrics_follow_from_the_arrays(tmp_path):
+    data, summary = _run(tmp_path / "run", "--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
+                         "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100", "--set", "output.dan_rate=60*Hz")
+    for key in CONTRACT:
+        assert key in data.files, key
+    n_trials = len(data["odour"])
+    assert data["w_out"].shape == (n_trials, 300) and data["mbon_rate"].shape == (n_trials,)
+    # the weights only fall on paired trials: the CS+ code loses weight from before to after training
+    cs_p = int(data["cs_plus"])
+    first_test = int(np.flatnonzero(data["trial_phase"] == list(data["phase_names"]).index("test"))[0])
+    code = data["kc_code_spiking"][cs_p]
+    assert data["w_out"][first_test, code].mean() < data["w_out"][0, code].mean() == 1.0
+    # DAN fires on paired trials only
+    assert data["dan_rate"][data["dan"]].min() > 0 and data["dan_rate"][~data["dan"]].max() == 0
+    m = _measures(data)
+    t = summary["targets"]
+    for key in ("cs_plus_drop", "cs_minus_drop", "extinction_recovery", "generalisation_spearman"):
+        assert t[key]["value"] == pytest.approx(m[key], nan_ok=True), key
+    assert t["sdm_correlation_measured_code"]["value"] == pytest.approx(m["sdm_measured"], nan_ok=True)
+    assert t["sdm_correlation_flyhash"]["value"] == pytest.approx(m["sdm_flyhash"], nan_ok=True)
+    np.testing.assert_allclose(data["similarity"], m["similarity"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_default_run_learns_extinguishes_and_generalises_on_held_out_seeds(tmp_path, seed):
+    # the protocol's default (standalone) device: 332 s simulated take ~0.5-1 min there
+    data, _ = _run(tmp_path / "run", seed=seed, device="standalone")
+    m = _measures(data)
+    assert m["cs_plus_drop"] >= CS_PLUS_DROP_MIN
+    assert m["cs_minus_drop"] <= CS_MINUS_DROP_MAX
+    assert m["extinction_recovery"] >= EXTINCTION_RECOVERY_MIN
+    assert m["generalisation_spearman"] >= GENERALISATION_SPEARMAN_MIN
+    assert m["sdm_measured"] >= SDM_CORRELATION_MIN
+    assert m["sdm_flyhash"] >= SDM_CORRELATION_MIN
