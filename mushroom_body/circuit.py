@@ -145,8 +145,8 @@ def _build_output(p: MushroomBodyParams, c: MushroomBody, dan_rates, step) -> No
                        namespace={"w_kc_mbon": out_p.w_kc_mbon}, name="kc_mbon")
     kc_pre = np.repeat(np.arange(n_kc, dtype=np.int32), out_p.n_mbon)
     kc_mbon.connect(i=kc_pre, j=np.tile(np.arange(out_p.n_mbon, dtype=np.int32), n_kc))
-    dan_kc = Synapses(dan, c.kc, on_pre="w_out_post *= 1 - clip(eta * elig_post, 0, 1)\nda_post += 1", namespace={"eta": out_p.eta},
-                      name="dan_kc")
+    dan_kc = Synapses(dan, c.kc, on_pre="w_out_post *= 1 - clip(eta * elig_post, 0, 1)\nda_post += 1",
+                      namespace={"eta": out_p.eta}, name="dan_kc")
     dan_pre = np.repeat(np.arange(out_p.n_dan, dtype=np.int32), n_kc)
     dan_kc.connect(i=dan_pre, j=np.tile(np.arange(n_kc, dtype=np.int32), out_p.n_dan))
     mbon_spikes = SpikeMonitor(mbon, name="mbon_spikes")

@@ -105,7 +105,8 @@ def test_sdm_prediction_matches_the_cs_plus_drop_and_scales_with_overlap():
 
 def test_tiny_run_writes_the_contract_and_its_metrics_follow_from_the_arrays(tmp_path):
     data, summary = _run(tmp_path / "run", "--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
-                         "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100", "--set", "output.dan_rate=60*Hz")
+                         "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100",
+                         "--set", "output.dan_rate=60*Hz")
     for key in CONTRACT:
         assert key in data.files, key
     n_trials = len(data["odour"])
