@@ -139,3 +139,43 @@ def test_default_run_learns_extinguishes_and_generalises_on_held_out_seeds(tmp_p
     assert m["generalisation_spearman"] >= GENERALISATION_SPEARMAN_MIN
     assert m["sdm_measured"] >= SDM_CORRELATION_MIN
     assert m["sdm_flyhash"] >= SDM_CORRELATION_MIN
+
+
+def test_dopamine_depresses_kcs_by_their_eligibility_and_odour_alone_restores():
+    """The plasticity of the circuit itself (runtime, 0.5-ms steps): odour A just before a DAN burst is
+    depressed, odour B 3 s before the next burst barely, and A alone afterwards recovers."""
+    import brian2
+    from brian2 import Network, ms
+
+    from mushroom_body.circuit import build_mushroom_body
+    from mushroom_body.params import KCParams, MushroomBodyParams
+    from mushroom_body.theory import sparse_projection
+
+    brian2.defaultclock.dt = 0.5 * ms
+    p = MushroomBodyParams(kc=KCParams(n_kc=200))
+    rng = np.random.default_rng(3)
+    proj = sparse_projection(200, 50, 6, 7, rng)
+    odour_a, odour_b = rng.exponential(1.0, (2, 50))
+    # 100-ms steps: A 0-0.5 s with DAN 0.4-0.6 s; B 1.0-1.5 s; DAN 4.5-4.7 s (3 s after B); A alone 5-8 s
+    pn = np.full((80, 50), 2.0)
+    pn[0:5] = pn[50:80] = 80 * odour_a / odour_a.mean()
+    pn[10:15] = 80 * odour_b / odour_b.mean()
+    dan = np.zeros(80)
+    dan[4:6] = dan[45:47] = 30.0
+    c = build_mushroom_body(p, proj, pn, 100 * ms, dan_rates=dan)
+    mon = brian2.StateMonitor(c.kc, "w_out", record=True, dt=100 * ms)
+    brian2.seed(3)
+    Network(*c.objects, mon).run(8 * brian2.second)
+    w = np.asarray(mon.w_out[:]).T                                   # (steps, n_kc), at each step's start
+    i, t = np.asarray(c.kc_spikes.i[:]), np.asarray(c.kc_spikes.t_[:])
+    counts = np.array([np.bincount(i[(t >= t0) & (t < t1)], minlength=200)
+                       for t0, t1 in ((0, 0.5), (1.0, 1.5), (0, 8))])
+    only_a = (counts[0] >= 2) & (counts[1] == 0)
+    only_b = (counts[1] >= 2) & (counts[0] == 0)
+    assert only_a.sum() >= 5 and only_b.sum() >= 5
+    loss_a = 1 - w[10, only_a].mean()                                # after the paired burst
+    loss_b = 1 - w[50, only_b].mean() - (1 - w[45, only_b].mean())   # from the late burst
+    assert loss_a > 0.05 and loss_b < loss_a / 5
+    assert np.all(w[:, counts[2] == 0] == 1.0)                       # no KC spike, no eligibility: untouched
+    # 3 s of A alone (no dopamine) restore about a quarter of its KCs' lost weight
+    assert 1 - w[-1, only_a].mean() < 0.85 * (1 - w[50, only_a].mean())
