@@ -125,8 +125,8 @@ class OutputParams:
     plastic factor ``w_i`` (initially 1) is shared by KC ``i``'s synapses in the compartment, as
     they see the same presynaptic activity and the same dopamine. A KC spike adds 1 to its
     eligibility ``e_i`` (decay ``tau_elig``); each DAN spike multiplies ``w_i`` by
-    ``1 - min(eta e_i, 1)`` (depression of recently active KCs: Hige et al. 2015, "Heterosynaptically
-    modulated long-term depression in the fly mushroom body", Neuron 88:985; odour activity has to
+    ``1 - min(eta e_i, 1)`` (depression of recently active KCs: Hige et al. 2015, "Heterosynaptic
+    plasticity underlies aversive olfactory learning in Drosophila", Neuron 88:985; odour activity has to
     precede dopamine, Handler et al. 2019, "Distinct dopamine receptor pathways underlie the temporal
     sensitivity of associative learning", Cell 178:60). Each DAN spike also adds 1 to the KC's
     dopamine trace ``d_i`` (decay ``tau_da``); a KC spike while ``d_i < da_gate`` (no recent
