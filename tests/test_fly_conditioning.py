@@ -148,11 +148,11 @@ def test_dopamine_depresses_kcs_by_their_eligibility_and_odour_alone_restores():
     from brian2 import Network, ms
 
     from mushroom_body.circuit import build_mushroom_body
-    from mushroom_body.params import KCParams, MushroomBodyParams
+    from mushroom_body.params import KCParams, MushroomBodyParams, OutputParams
     from mushroom_body.theory import sparse_projection
 
     brian2.defaultclock.dt = 0.5 * ms
-    p = MushroomBodyParams(kc=KCParams(n_kc=200))
+    p = MushroomBodyParams(kc=KCParams(n_kc=200), output=OutputParams(eta=1.5e-4, recovery=1e-3))
     rng = np.random.default_rng(3)
     proj = sparse_projection(200, 50, 6, 7, rng)
     odour_a, odour_b = rng.exponential(1.0, (2, 50))
