@@ -11,8 +11,9 @@
   linked variable: one APL for all KCs).
 * **Output** (optional): MBONs (conductance-based LIF) read all KCs through the plastic factor
   ``w_out`` of each KC; DANs are Poisson units with rate ``dan_rates[step]``; a DAN spike depresses
-  ``w_out`` of each KC by ``min(eta e, 1)`` where ``e`` is the KC's eligibility (KC spikes low-passed
-  with ``tau_elig``); a KC spike moves ``w_out`` a fraction ``recovery`` back towards 1.
+  ``w_out`` of each KC by ``min(eta elig, 1)`` where ``elig`` is the KC's eligibility (KC spikes low-passed
+  with ``tau_elig``) and adds 1 to the KC's dopamine trace ``da`` (decay ``tau_da``); a KC spike while
+  ``da < da_gate`` (no recent dopamine) moves ``w_out`` a fraction ``recovery`` back towards 1.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ g_inh = w_apl * clip(a_apl - a_0, 0, 1e9) : siemens
 a_apl : 1 (linked)
 """
 KC_OUTPUT_EQS = """
-de/dt = -e / tau_elig : 1
+delig/dt = -elig / tau_elig : 1
+dda/dt = -da / tau_da : 1
 w_out : 1
 """
 MBON_EQS = """
@@ -95,11 +97,12 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     pn_drive = TimedArray(np.asarray(pn_rates, float) * Hz, dt=step, name="pn_drive")
     pn = PoissonGroup(n_pn, rates="pn_drive(t, i)", namespace={"pn_drive": pn_drive}, name="pn")
     ns = {"g_L": kc_p.g_L, "E_L": kc_p.E_L, "C_m": kc_p.C_m, "E_exc": kc_p.E_exc, "E_inh": kc_p.E_inh,
-          "tau_exc": kc_p.tau_exc, "w_apl": apl_p.w, "a_0": apl_p.a_0, "tau_elig": out_p.tau_elig}
+          "tau_exc": kc_p.tau_exc, "w_apl": apl_p.w, "a_0": apl_p.a_0, "tau_elig": out_p.tau_elig,
+          "tau_da": out_p.tau_da, "da_gate": out_p.da_gate}
     output = dan_rates is not None
     reset = "v = V_reset_kc"
     if output:
-        reset += "\ne += 1\nw_out += recovery * (1 - w_out)"
+        reset += "\nelig += 1\nw_out += recovery * (1 - w_out) * int(da < da_gate)"
     ns.update(V_reset_kc=kc_p.V_reset, recovery=out_p.recovery)
     # forward Euler is stable while dt (g_L + g_exc + g_inh) / C_m < 2 (below 100 nS at dt = 0.1 ms and 5 pF);
     # the default drive (mean g_exc ~1-2 nS) needs g_inh of a few nS
@@ -142,8 +145,8 @@ def _build_output(p: MushroomBodyParams, c: MushroomBody, dan_rates, step) -> No
                        namespace={"w_kc_mbon": out_p.w_kc_mbon}, name="kc_mbon")
     kc_pre = np.repeat(np.arange(n_kc, dtype=np.int32), out_p.n_mbon)
     kc_mbon.connect(i=kc_pre, j=np.tile(np.arange(out_p.n_mbon, dtype=np.int32), n_kc))
-    dan_kc = Synapses(dan, c.kc, on_pre="w_out_post *= 1 - clip(eta * e_post, 0, 1)", namespace={"eta": out_p.eta},
-                      name="dan_kc")
+    dan_kc = Synapses(dan, c.kc, on_pre="w_out_post *= 1 - clip(eta * elig_post, 0, 1)\nda_post += 1",
+                      namespace={"eta": out_p.eta}, name="dan_kc")
     dan_pre = np.repeat(np.arange(out_p.n_dan, dtype=np.int32), n_kc)
     dan_kc.connect(i=dan_pre, j=np.tile(np.arange(n_kc, dtype=np.int32), out_p.n_dan))
     mbon_spikes = SpikeMonitor(mbon, name="mbon_spikes")

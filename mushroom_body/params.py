@@ -125,9 +125,16 @@ class OutputParams:
     plastic factor ``w_i`` (initially 1) is shared by KC ``i``'s synapses in the compartment, as
     they see the same presynaptic activity and the same dopamine. A KC spike adds 1 to its
     eligibility ``e_i`` (decay ``tau_elig``); each DAN spike multiplies ``w_i`` by
-    ``1 - min(eta e_i, 1)`` (depression of recently active KCs: Hige et al. 2015, "Heterosynaptically
-    modulated long-term depression in the fly mushroom body"); a KC spike without dopamine moves
-    ``w_i`` a fraction ``recovery`` back towards 1 (extinction by odour alone, a model choice).
+    ``1 - min(eta e_i, 1)`` (depression of recently active KCs: Hige et al. 2015, "Heterosynaptic
+    plasticity underlies aversive olfactory learning in Drosophila", Neuron 88:985; odour activity has to
+    precede dopamine, Handler et al. 2019, "Distinct dopamine receptor pathways underlie the temporal
+    sensitivity of associative learning", Cell 178:60). Each DAN spike also adds 1 to the KC's
+    dopamine trace ``d_i`` (decay ``tau_da``); a KC spike while ``d_i < da_gate`` (no recent
+    dopamine) moves ``w_i`` a fraction ``recovery`` back towards 1: a slow potentiation of synapses
+    active without dopamine, which extinguishes a memory by odour alone (a simple rule in the spirit of
+    Berry et al. 2018, "Dopamine neurons mediate learning and forgetting through bidirectional
+    modulation of a memory trace", Cell Reports; not the parallel opposing memory of Felsenberg et
+    al. 2018).
 
     Parameters
     ----------
@@ -147,7 +154,11 @@ class OutputParams:
     eta : float
         Depression per DAN spike and unit eligibility.
     recovery : float
-        Fraction of the way back to full weight per KC spike.
+        Fraction of the way back to full weight per KC spike without recent dopamine.
+    tau_da : Quantity [ms]
+        Decay time of the KC's dopamine trace.
+    da_gate : float
+        Dopamine trace below which a KC spike restores its weight.
     """
 
     n_mbon: int = param(4, "MBONs of the compartment", lo=1, hi=100)
@@ -158,14 +169,17 @@ class OutputParams:
     V_reset: object = param(-60.0, "MBON reset potential", unit="mV", lo=-120, hi="V_th")
     t_ref: object = param(2.0, "MBON refractory period", unit="ms", lo=0, hi=100)
     tau_exc: object = param(5.0, "decay time of the KC -> MBON conductance", unit="ms", lo=0.1, hi=1000)
-    w_kc_mbon: object = param(0.1, "KC -> MBON conductance jump per KC spike at full weight", unit="nS", lo=0,
+    w_kc_mbon: object = param(0.05, "KC -> MBON conductance jump per KC spike at full weight", unit="nS", lo=0,
                               lo_open=True, hi=100)
     n_dan: int = param(5, "DANs of the compartment", lo=1, hi=100)
     dan_rate: object = param(30.0, "DAN rate during reinforcement", unit="Hz", lo=0, hi=500)
-    dan_baseline: object = param(0.5, "DAN rate without reinforcement", unit="Hz", lo=0, hi=100)
+    dan_baseline: object = param(0.0, "DAN rate without reinforcement", unit="Hz", lo=0, hi=100)
     tau_elig: object = param(1000.0, "decay time of the KC eligibility", unit="ms", lo=1, hi=1e5)
-    eta: float = param(0.002, "depression per DAN spike and unit eligibility", lo=0, hi=1)
-    recovery: float = param(0.003, "recovery towards full weight per KC spike without dopamine", lo=0, hi=1)
+    eta: float = param(0.00015, "depression per DAN spike and unit eligibility", lo=0, hi=1)
+    recovery: float = param(0.001, "recovery towards full weight per KC spike without dopamine", lo=0, hi=1)
+    tau_da: object = param(300.0, "decay time of the KC dopamine trace", unit="ms", lo=0.1, hi=1e5)
+    da_gate: float = param(0.5, "dopamine trace below which a KC spike restores its weight", lo=0, lo_open=True,
+                           hi=1e6)
 
     def __post_init__(self):
         validate(self)
