@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from core.params import derived, nested, param, validate
 
-__all__ = ["KCParams", "APLParams", "OutputParams", "MushroomBodyParams", "check_multiple_of_dt"]
+__all__ = ["KCParams", "APLParams", "OutputParams", "MushroomBodyParams"]
 
 
 @dataclass(frozen=True)
@@ -195,20 +195,3 @@ class MushroomBodyParams:
 
     def __post_init__(self):
         validate(self)
-
-
-def check_multiple_of_dt(name: str, value, dt) -> None:
-    """Reject a time that is not a whole number of integration steps ``dt``.
-
-    Parameters
-    ----------
-    name : str
-        Parameter name for the message.
-    value, dt : Quantity [time]
-    """
-    from core.units import in_unit
-
-    steps = in_unit(value, "ms") / in_unit(dt, "ms")
-    if abs(steps - round(steps)) > 1e-6:
-        raise ValueError(f"{name} = {in_unit(value, 'ms'):g} ms is not allowed: use a multiple of "
-                         f"dt = {in_unit(dt, 'ms'):g} ms (the integration time step)")

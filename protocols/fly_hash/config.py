@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.params import derived, nested, param, validate
-from mushroom_body.params import MushroomBodyParams, check_multiple_of_dt
+from core.units import check_multiple_of_dt
+from mushroom_body.params import MushroomBodyParams
 
 __all__ = ["FlyHashConfig"]
 
