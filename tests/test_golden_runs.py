@@ -37,6 +37,9 @@ CASES = {
                                             "--noise", "0,0.2", "--partial", "0.5", "--read-ms", "50",
                                             "--settle-ms", "20"]),
     "navigation": ("navigation", ["--width", "4", "--steps", "20", "--steps-env2", "10", "--copies", "2"]),
+    "fly-hash": ("fly-hash", ["--families", "3", "--variants", "2", "--read-ms", "100"]),
+    "fly-conditioning": ("fly-conditioning", ["--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
+                                              "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100"]),
 }
 
 #: summary keys whose numbers measure the machine, not the model.
