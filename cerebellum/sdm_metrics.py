@@ -22,7 +22,7 @@ Functions
 ``recall_curve(bits, pointers, query_target, query_distance)``
     Fraction of correct bits per query distance.
 ``pearson(x, y)``
-    Pearson correlation (nan when either side is constant).
+    Pearson correlation (nan when either side is constant; from :mod:`core.stats`).
 ``bits_from_rates(rate_read, rate_ref)``
     Spiking read: bit 1 where a bit's Purkinje cells fire less than the reference cells.
 ``curve_weights(curve, dv)``
@@ -36,6 +36,7 @@ import numpy as np
 
 from cerebellum import sdm
 from core.softmax import softmax
+from core.stats import pearson
 
 __all__ = ["jaccard_rows", "coactivation", "coactivation_check", "abstract_reads", "readout_metrics",
            "attention_link", "recall_curve", "pearson", "bits_from_rates", "curve_weights"]
@@ -153,17 +154,6 @@ def abstract_reads(counts, pointers) -> dict:
         e = np.where(total[:, None] > 0, num / total[:, None], np.nan)
     bits = np.where(np.isfinite(e), e > 0.5, False)
     return {"ratio": e, "bipolar": 2 * num - total[:, None], "bits": bits.astype(np.uint8), "total": total}
-
-
-def pearson(x, y) -> float:
-    """Pearson correlation of two equally long arrays (nan if either is constant)."""
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same size (got {x.size} and {y.size})")
-    if x.size < 2 or np.std(x) == 0 or np.std(y) == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
 
 
 def bits_from_rates(rate_read, rate_ref) -> np.ndarray:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["to_jsonable", "write_json", "read_json"]
+__all__ = ["to_jsonable", "write_json", "read_json", "rounded"]
 
 
 def to_jsonable(obj):
@@ -69,3 +69,8 @@ def read_json(path: Path):
         return json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as err:
         raise ValueError(f"{path}: not valid JSON ({str(err)[:80]})") from None
+
+
+def rounded(x, nd: int = 4):
+    """``x`` rounded to ``nd`` decimals for a summary; None when missing or not finite."""
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)

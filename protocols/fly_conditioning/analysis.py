@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.jsonio import rounded
+from core.stats import pearson
 from mushroom_body.theory import fly_hash, input_similarity, pairwise_overlap, sdm_read, sdm_write_depress, spearman
 from protocols.fly_conditioning.design import PHASES
 
-__all__ = ["compute_metrics", "rounded", "probe_rates", "sdm_prediction"]
-
-
-def rounded(x, nd=4):
-    """``x`` rounded to ``nd`` decimals for the summary; None when missing or not finite."""
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+__all__ = ["compute_metrics", "probe_rates", "sdm_prediction"]
 
 
 def probe_rates(trials: dict, mbon_rate: np.ndarray, phase: str, n_probes: int) -> np.ndarray:
@@ -42,13 +39,6 @@ def sdm_prediction(codes: np.ndarray, cs_plus: int, n_writes: int, cs_plus_drop:
     d = 1.0 - (1.0 - target) ** (1.0 / n_writes)
     w = sdm_write_depress(codes, np.full(n_writes, cs_plus), d)
     return 1.0 - sdm_read(codes, w), d
-
-
-def _pearson(a, b) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if a.std() == 0 or b.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def compute_metrics(cfg, design: dict, trials: dict, projection: np.ndarray, mbon_rate: np.ndarray,
@@ -90,7 +80,7 @@ def compute_metrics(cfg, design: dict, trials: dict, projection: np.ndarray, mbo
     abstract = fly_hash(odours, projection, k)
     pred_meas, d_meas = sdm_prediction(codes, cs_p, cfg.n_training, drop[cs_p])
     pred_fh, d_fh = sdm_prediction(abstract, cs_p, cfg.n_training, drop[cs_p])
-    r_meas, r_fh = _pearson(drop, pred_meas), _pearson(drop, pred_fh)
+    r_meas, r_fh = pearson(drop, pred_meas), pearson(drop, pred_fh)
     discrimination = 1.0 - drop / drop[cs_p] if drop[cs_p] > 0 else np.full(n_probes, np.nan)
     overlap_meas = pairwise_overlap(codes)[cs_p]
     overlap_fh = pairwise_overlap(abstract)[cs_p]

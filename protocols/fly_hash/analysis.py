@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.jsonio import rounded
 from mushroom_body.theory import (dense_projection, fly_hash, input_similarity, mean_average_precision,
                                   pairwise_overlap, spearman, top_k, true_neighbours)
 
-__all__ = ["compute_metrics", "rounded"]
-
-
-def rounded(x, nd=4):
-    """``x`` rounded to ``nd`` decimals for the summary; None when missing or not finite."""
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+__all__ = ["compute_metrics"]
 
 
 def _top_k_per_row(values: np.ndarray, ks: np.ndarray) -> np.ndarray:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compute_metrics", "transition_beta", "effective_memories", "cosine", "rounded"]
+from core.jsonio import rounded
 
-
-def rounded(x, nd=4):
-    """``x`` rounded to ``nd`` decimals for the summary; None when missing or not finite."""
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+__all__ = ["compute_metrics", "transition_beta", "effective_memories", "cosine"]
 
 
 def transition_beta(betas, top, level=0.5) -> float:

@@ -27,11 +27,12 @@ def run(config, sim, seed: int):
     """
     from brian2 import Network, second
 
+    from core.jsonio import rounded
     from hippocampus.codes import grid_keys, key_separation
     from hippocampus.grid import world_positions
     from hippocampus.network import WindowSchedule, build_memory_circuit
     from protocols.engine import RunOutput, synaptic_events
-    from protocols.hopfield_recall.analysis import compute_metrics, rounded
+    from protocols.hopfield_recall.analysis import compute_metrics
     from protocols.hopfield_recall.design import BLOCKS, design_queries, scores
     from protocols.hopfield_recall.targets import targets
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.jsonio import rounded
+
 __all__ = ["CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "next_step_predictions", "accuracy",
-           "learning_curve", "navigation_metrics", "rate_maps", "environment_switch", "rounded"]
+           "learning_curve", "navigation_metrics", "rate_maps", "environment_switch"]
 
 #: Bins of the learning curves (fraction of nodes / edges visited) and the fewest steps a bin needs.
 CURVE_BINS = np.linspace(0, 1, 11)
 CURVE_MIN_STEPS = 3
-
-
-def rounded(x):
-    """``x`` rounded to 4 decimals for the summary; None when missing or not finite."""
-    return None if x is None or not np.isfinite(x) else round(float(x), 4)
 
 
 def accuracy(pred, obs, mask) -> float:
