@@ -52,7 +52,8 @@ class MushroomBody:
     objects : list
         Every Brian2 object (for ``Network(*objects)``).
     pn, kc, apl, mbon, dan : Brian2 groups (``mbon``/``dan`` None without output)
-    kc_spikes, pn_spikes, mbon_spikes, dan_spikes : SpikeMonitor (``pn_spikes`` counts only)
+    kc_spikes, pn_spikes, mbon_spikes, dan_spikes : SpikeMonitor (``pn_spikes`` counts only unless
+        built with ``record_all``)
     pathways : list of (monitor, presynaptic indices)
         For :func:`protocols.engine.synaptic_events`.
     """
@@ -69,9 +70,19 @@ class MushroomBody:
     dan_spikes: object = None
     pathways: list = field(default_factory=list)
 
+    def raw_spikes(self) -> dict:
+        """Every recorded spike, as ``protocols.engine.RunOutput.spikes`` wants it:
+        ``{population: (indices, times s, n_cells)}`` for the KCs, the MBONs and DANs when the output
+        compartment exists, and the PNs when they are recorded (the APL is graded, without spikes)."""
+        monitors = {"kc": self.kc_spikes, "mbon": self.mbon_spikes, "dan": self.dan_spikes}
+        if self.pn_spikes.record:
+            monitors["pn"] = self.pn_spikes
+        return {name: (np.asarray(m.i[:], dtype=np.int32), np.asarray(m.t_[:], dtype=float), int(m.source.N))
+                for name, m in monitors.items() if m is not None}
+
 
 def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates: np.ndarray, step,
-                        dan_rates: np.ndarray | None = None) -> MushroomBody:
+                        dan_rates: np.ndarray | None = None, record_all: bool = False) -> MushroomBody:
     """Build the circuit for a schedule of PN (and DAN) rates.
 
     Parameters
@@ -85,6 +96,8 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
         Length of one schedule step.
     dan_rates : float array, shape (n_steps,), Hz, optional
         DAN rate in each step; with it the MBON/DAN output compartment is built.
+    record_all : bool
+        Record every PN spike as well (``--record all``); by default PN spikes are only counted.
 
     Returns
     -------
@@ -121,7 +134,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     kc_apl.connect(i=np.arange(n_kc, dtype=np.int32), j=np.zeros(n_kc, dtype=np.int32))
     kc_apl.x = 1.0
     kc_spikes = SpikeMonitor(kc, name="kc_spikes")
-    pn_spikes = SpikeMonitor(pn, record=False, name="pn_spikes")
+    pn_spikes = SpikeMonitor(pn, record=bool(record_all), name="pn_spikes")  # counts suffice for the metrics
     objects = [pn, kc, apl, pn_kc, kc_apl, kc_spikes, pn_spikes]
     circuit = MushroomBody(objects=objects, pn=pn, kc=kc, apl=apl, kc_spikes=kc_spikes, pn_spikes=pn_spikes,
                            pathways=[(pn_spikes, pre), (kc_spikes, np.arange(n_kc))])

@@ -29,18 +29,19 @@ def run(config, sim, seed: int):
     from core.units import in_unit
     from mushroom_body.circuit import build_mushroom_body
     from mushroom_body.theory import sparse_projection
-    from protocols.engine import RunOutput, monitor_spikes, synaptic_events
+    from protocols.engine import RunOutput, synaptic_events
     from protocols.fly_conditioning.analysis import compute_metrics
     from protocols.fly_conditioning.design import PHASES, design_odours, design_trials, schedule
     from protocols.fly_conditioning.targets import targets
 
     rng = np.random.default_rng(seed)
-    kc, out = config.circuit.kc, config.circuit.output
+    kc = config.circuit.kc
     projection = sparse_projection(kc.n_kc, kc.n_pn, kc.pn_per_kc_min, kc.pn_per_kc_max, rng)
     design = design_odours(config, rng)
     trials = design_trials(config, design)
     pn_rates, dan_rates, read_start = schedule(config, design, trials)
-    circuit = build_mushroom_body(config.circuit, projection, pn_rates, config.step, dan_rates=dan_rates)
+    circuit = build_mushroom_body(config.circuit, projection, pn_rates, config.step, dan_rates=dan_rates,
+                                  record_all=sim.record_all)
     # the plastic factor of every KC at the start of each trial
     weights = StateMonitor(circuit.kc, "w_out", record=True, dt=config.period, name="w_out_monitor")
     net = Network(*circuit.objects, weights)
@@ -48,9 +49,10 @@ def run(config, sim, seed: int):
     sim.run(net, n_trials * config.period, "trials")
     sim.execute()
     read_s = in_unit(config.read, "ms") / 1000.0
-    ki, kt, kn = monitor_spikes(circuit.kc_spikes, kc.n_kc)
-    mi, mt, mn = monitor_spikes(circuit.mbon_spikes, out.n_mbon)
-    di, dt_, dn = monitor_spikes(circuit.dan_spikes, out.n_dan)
+    spikes = circuit.raw_spikes()
+    ki, kt, kn = spikes["kc"]
+    mi, mt, mn = spikes["mbon"]
+    di, dt_, dn = spikes["dan"]
     kc_counts = window_counts(ki, kt, read_start, read_s, kn)
     mbon_rate = window_counts(mi, mt, read_start, read_s, mn).mean(axis=1) / read_s
     dan_rate = window_counts(di, dt_, read_start, read_s, dn).mean(axis=1) / read_s
@@ -73,4 +75,4 @@ def run(config, sim, seed: int):
               "phase": np.array([PHASES[p] for p in trials["trial_phase"]]), "odour": trials["odour"],
               "dan": trials["dan"]}
     return RunOutput(summary=summary, data=data, synaptic_events=events,
-                     spikes={"kc": (ki, kt, kn), "mbon": (mi, mt, mn), "dan": (di, dt_, dn)}, epochs=epochs)
+                     spikes=spikes, epochs=epochs)

@@ -22,13 +22,13 @@ def run(config, sim, seed: int):
     -------
     protocols.engine.RunOutput
     """
-    from brian2 import Network, SpikeMonitor
+    from brian2 import Network
 
     from core.spikes import window_counts
     from core.units import in_unit
     from mushroom_body.circuit import build_mushroom_body
     from mushroom_body.theory import sparse_projection
-    from protocols.engine import RunOutput, monitor_spikes, synaptic_events
+    from protocols.engine import RunOutput, synaptic_events
     from protocols.fly_hash.analysis import compute_metrics
     from protocols.fly_hash.design import design_odours, schedule
     from protocols.fly_hash.targets import targets
@@ -38,18 +38,12 @@ def run(config, sim, seed: int):
     projection = sparse_projection(kc.n_kc, kc.n_pn, kc.pn_per_kc_min, kc.pn_per_kc_max, rng)
     design = design_odours(config, rng)
     rates, read_start = schedule(config, design)
-    circuit = build_mushroom_body(config.circuit, projection, rates, config.step)
-    # --record all: spikes of the PNs and the output neurons too (the metrics need KCs only; the APL
-    # is a graded unit without spikes)
-    extra = {}
-    if sim.record_all:
-        groups = {"pn": circuit.pn, "apl": circuit.apl, "mbon": circuit.mbon, "dan": circuit.dan}
-        extra = {name: SpikeMonitor(g, name=f"all_{name}") for name, g in groups.items()
-                 if g is not None and "spike" in g.events}
-    net = Network(*circuit.objects, *extra.values())
+    circuit = build_mushroom_body(config.circuit, projection, rates, config.step, record_all=sim.record_all)
+    net = Network(*circuit.objects)
     sim.run(net, len(read_start) * config.period, "odours")
     sim.execute()
-    i, t, n = monitor_spikes(circuit.kc_spikes, kc.n_kc)
+    spikes = circuit.raw_spikes()
+    i, t, n = spikes["kc"]
     read_s = in_unit(config.read, "ms") / 1000.0
     counts = window_counts(i, t, read_start, read_s, n)
     events = sum(synaptic_events(m.count[:], src) for m, src in circuit.pathways)
@@ -60,5 +54,4 @@ def run(config, sim, seed: int):
     summary.update(targets_summary(targets(measures)))
     epochs = {"start_s": read_start - in_unit(config.settle, "ms") / 1000.0, "stop_s": read_start + read_s,
               "odour": design["present_odour"], "concentration": design["present_conc"]}
-    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes={"kc": (i, t, n), **{name: monitor_spikes(m, int(m.source.N)) for name, m in extra.items()}},
-                     epochs=epochs)
+    return RunOutput(summary=summary, data=data, synaptic_events=events, spikes=spikes, epochs=epochs)
