@@ -97,3 +97,25 @@ def test_smooth_preserves_mean_and_slope_fit():
     assert fit_slope([0.15, 0.25, 0.4], [0.14, 0.24, 0.39]) == pytest.approx((1.0, -0.01), abs=1e-9)
     with pytest.raises(ValueError):
         fit_slope([1, 1], [2, 3])
+
+
+def test_circuit_rates_separate_the_omitted_us_window_from_the_cs():
+    """Olive rate on extinction trials: the window of the omitted US (ISI to ISI + US + 50 ms) is
+    read apart from CS onset to ISI and from the spontaneous (pre-CS) bins."""
+    from protocols.eyeblink.analysis import circuit_rates
+
+    bw, isi, us = 0.005, 0.25, 0.02
+    t = np.arange(-0.1, 0.6, bw) + bw / 2
+    io = np.full((4, t.size), 1.0)  # 1 Hz spontaneous
+    io[:, (t >= 0) & (t < isi)] = 2.0
+    us_window = (t >= isi) & (t < isi + us + 0.05)
+    io[:2, us_window] = 0.25  # the CR trials
+    data = {"time": t, "io_rate": io, "pc_rate": np.ones_like(io), "dcn_rate": np.ones_like(io),
+            "trial_phase": np.array(["extinction"] * 4), "cr": np.array([True, True, False, False]),
+            "isi": np.full(4, isi), "cs_duration": np.full(4, isi + us)}
+    r = circuit_rates(data, us)
+    assert r["io_spontaneous_hz"] == pytest.approx(1.0)
+    assert r["io_us_window_extinction_cr_hz"] == pytest.approx(0.25)
+    assert r["io_us_window_extinction_no_cr_hz"] == pytest.approx(1.0)
+    assert r["io_cs_extinction_cr_hz"] == pytest.approx(2.0)
+    assert r["io_extinction_cr_trials"] == 2

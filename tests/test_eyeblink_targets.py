@@ -121,6 +121,20 @@ def test_olive_fires_spontaneously_around_1_hz(default_run):
     assert 0.5 <= spont <= 2.0
 
 
+def test_the_cr_suppresses_the_olive_where_the_us_would_arrive(default_run):
+    """On CS-alone extinction trials with a CR, the olive fires below its spontaneous rate in the
+    window of the omitted US (ISI to ISI + US duration + 50 ms: where the US-evoked climbing-fibre
+    burst falls on paired trials), so the CR removes the error signal there (Medina, Nores & Mauk
+    2002)."""
+    data, _ = default_run
+    spont, cr_trials = _extinction_io(data)
+    t, isi = data["time"], data["isi"][0]
+    us_s = data["cs_duration"][data["us"]][0] - isi  # the CS co-terminates with the US
+    window = (t >= isi) & (t < isi + us_s + 0.05)
+    assert cr_trials.size
+    assert data["io_rate"][cr_trials][:, window].mean() < spont
+
+
 @pytest.mark.xfail(strict=True, reason="not reached on any of seeds 1-10: on extinction CR trials the olive "
                    "fires 1.43-1.84 Hz during the CS against 1.15-1.60 Hz spontaneous; the CS-onset Purkinje "
                    "burst silences the nucleo-olivary cells and disinhibits the olive 50-150 ms after CS "

@@ -188,9 +188,11 @@ def circuit_rates(data: dict, us_duration: float) -> dict:
     """Baseline rates of the PC, DCN and IO cells and the olive's rate during the CS (Hz).
 
     ``pc_baseline_hz`` / ``dcn_baseline_hz``: pre-CS bins of all trials. ``io_spontaneous_hz``:
-    IO rate outside the CS, the US and ``IO_EVOKED_TAIL_S`` after them. ``io_cs_*``: IO rate from CS
-    onset to the ISI on CS-alone trials of extinction with and without a CR (None without such
-    trials): below the spontaneous rate when the CR's nucleo-olivary inhibition acts.
+    IO rate outside the CS, the US and ``IO_EVOKED_TAIL_S`` after them. On CS-alone trials of
+    extinction with and without a CR (None without such trials): ``io_us_window_*`` is the IO rate
+    where the US-evoked climbing-fibre burst falls on paired trials (ISI to ISI + ``us_duration`` +
+    ``IO_EVOKED_TAIL_S``), the window whose climbing-fibre activity teaches the synapses that drive
+    the CR; ``io_cs_*`` is the IO rate from CS onset to the ISI.
     """
     t = data["time"]
     bw = float(t[1] - t[0])
@@ -201,13 +203,16 @@ def circuit_rates(data: dict, us_duration: float) -> dict:
     quiet = (t[None, :] < 0) | (t[None, :] - bw / 2 >= end[:, None])
     out["io_spontaneous_hz"] = float(io[quiet].mean())
     ext = data["trial_phase"] == "extinction"
-    for key, sel in (("io_cs_extinction_cr_hz", ext & data["cr"]), ("io_cs_extinction_no_cr_hz", ext & ~data["cr"])):
+    for key, sel in (("extinction_cr", ext & data["cr"]), ("extinction_no_cr", ext & ~data["cr"])):
         if sel.any():
-            w = (t >= 0) & (t < float(data["isi"][sel][0]))
-            out[key] = float(io[sel][:, w].mean())
-            out[key.replace("_hz", "_trials")] = int(sel.sum())
+            isi = float(data["isi"][sel][0])
+            during_cs = (t >= 0) & (t < isi)
+            us_window = (t >= isi) & (t < isi + us_duration + IO_EVOKED_TAIL_S)
+            out[f"io_cs_{key}_hz"] = float(io[sel][:, during_cs].mean())
+            out[f"io_us_window_{key}_hz"] = float(io[sel][:, us_window].mean())
+            out[f"io_{key}_trials"] = int(sel.sum())
         else:
-            out[key] = None
+            out[f"io_cs_{key}_hz"] = out[f"io_us_window_{key}_hz"] = None
     return out
 
 
