@@ -95,6 +95,23 @@ def test_transition_beta_interpolates_in_log_beta():
     assert np.isnan(transition_beta([2.0, 4.0], [0.1, 0.3]))
 
 
+def test_saved_interneuron_counts_are_the_raw_interneuron_spikes_in_each_read_window():
+    """Data contract on the recorded reference run: ``inh_spike_counts`` (window x interneuron) are
+    the interneuron spikes between each window's read start and its end."""
+    from pathlib import Path
+
+    with np.load(Path(__file__).parent / "golden" / "hopfield-recall" / "data.npz") as f:
+        data = dict(f)
+    n_pv = int(data["n_interneurons"])
+    assert n_pv == int(data["spikes_pv_n"]) == data["inh_spike_counts"].shape[1] == 40
+    i, t = data["spikes_pv_i"], data["spikes_pv_t"]
+    half_dt = 0.05e-3
+    recount = np.stack([np.bincount(i[(t >= r - half_dt) & (t < e - half_dt)], minlength=n_pv)
+                        for r, e in zip(data["epochs_read_start_s"], data["epochs_stop_s"])])
+    np.testing.assert_array_equal(recount, data["inh_spike_counts"])
+    assert len(np.unique(i)) >= 0.9 * n_pv  # a population fires, not one unit
+
+
 def _recomputed(data, default_beta):
     """The judged metrics, recomputed from the saved arrays."""
     from hippocampus.attention import expected_multinomial_tv
