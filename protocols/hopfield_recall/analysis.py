@@ -57,9 +57,9 @@ def interneuron_summary(inh_counts, counts, block, read_s) -> dict:
     Returns
     -------
     dict
-        Mean rate per interneuron (Hz) and pool rate of the memory neurons (Hz) per block, the
-        fraction of interneurons that fired in a read window, and the mean interneuron rate
-        over the whole run.
+        Mean rate per interneuron (Hz) over all read windows and per block, the pool rate of the
+        memory neurons (Hz) per block, and the fraction of (window, interneuron) pairs with at
+        least one spike.
     """
     inh_counts = np.asarray(inh_counts)
     pv_rate = inh_counts.sum(axis=1) / (read_s * max(inh_counts.shape[1], 1))
