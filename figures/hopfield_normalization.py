@@ -1,4 +1,4 @@
-"""Memory-pool total rate against sum exp(scores): shared inhibition normalises divisively."""
+"""Memory-pool total rate against sum exp(scores): the interneuron population normalises divisively."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,7 @@ DESCRIPTION = "memory-pool total rate vs sum exp(scores) (tonic shift and beta s
 
 def make(out_dir, results_dir):
     summary, params, data = load_results(results_dir)
-    scores, rate, block = data["scores"], data["inhibition_total_rate"], data["block"]
+    scores, rate, block = data["scores"], data["memory_total_rate"], data["block"]
     with np.errstate(over="ignore"):
         z = np.array([np.sum(np.exp(s[np.isfinite(s)])) for s in scores])
     fig, ax = plt.subplots(figsize=(5.6, 4.2))

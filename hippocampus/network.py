@@ -16,14 +16,20 @@ arXiv:2008.06996; TEM-t, Whittington, Warren & Behrens 2022, ICLR, arXiv:2112.04
 * **Memory neurons**: ``copies`` neurons per slot share ``h`` (identical key synapses from the
   same MEC spikes give identical traces, so a linked variable is exact) and fire with
   exponential escape noise ``rho = gate_mu(t) r0 exp(u)``,
-  ``u = beta(t) (h - kappa) + shift(t) - I``. The gate (1 between the slot's write and clear
-  times, else 0) *multiplies* the rate, so a closed slot is silent at any ``beta`` (``u`` is
+  ``u = beta(t) (h - kappa) + shift(t) - g_i / g_scale``. The gate (1 between the slot's write and
+  clear times, else 0) *multiplies* the rate, so a closed slot is silent at any ``beta`` (``u`` is
   clipped at 50 only to keep ``exp`` finite; ``r0 e^50 dt >> 1``). ``shift`` is a tonic drive
   common to all memory neurons (used to test normalisation).
-* **Inhibition**: one shared variable ``I`` (mean-field PV pool), ``I += w_inh`` per memory spike,
-  decaying with ``tau_inh``. Subtractive in the exponent = divisive on the rates, so the
-  probability that the next spike comes from slot ``mu`` is ``softmax(beta k . q)_mu`` whatever
-  ``I`` is.
+* **Interneurons** (PV basket-like, :class:`hippocampus.params.InterneuronParams`): a population of
+  ``n_interneurons`` conductance-based LIF cells; every memory spike raises the excitatory
+  conductance ``g_e`` of the interneurons it contacts (probability ``p_mem_pv``). Every
+  interneuron spike raises the inhibitory conductance ``g_i`` of the memory neurons it contacts
+  (probability ``p_pv_mem``) by ``w_i``; ``g_i`` decays with ``tau_i``. Each memory neuron has its
+  own ``g_i``, changed only by interneuron spikes. Subtractive in the exponent = divisive on the
+  rate: when every memory neuron receives the same ``g_i`` (``p_pv_mem = 1``) the probability that
+  the next spike comes from slot ``mu`` is ``softmax(beta k . q)_mu``, and the interneurons set
+  only the pool rate; with ``p_pv_mem < 1`` the inhibition differs across neurons and the shares
+  depart from the softmax.
 * **Read-out** (CA1 / EC output): each memory spike adds ``v_mu,j`` to a synaptic trace ``n_j``
   (decay ``tau_out``); ``readout_copies`` Poisson neurons per dimension fire at
   ``out_gain * n_j``. Their **spike counts** in the read window are the decoded value (up to a
@@ -140,17 +146,22 @@ class MemoryCircuit:
     mec: NeuronGroup
     slots: NeuronGroup
     memory: NeuronGroup
-    inhibition: NeuronGroup
+    interneurons: NeuronGroup
     value_trace: NeuronGroup
     readout: NeuronGroup
     key_syn: Synapses
-    inh_syn: Synapses
+    mem_pv_syn: Synapses
+    pv_mem_syn: Synapses
     value_syn: Synapses
     memory_spikes: SpikeMonitor
+    interneuron_spikes: SpikeMonitor
     mec_counts: SpikeMonitor
     readout_spikes: SpikeMonitor
     intensity_acc: StateMonitor
     key_sources: np.ndarray
+    mem_pv_sources: np.ndarray
+    pv_mem_sources: np.ndarray
+    pv_mem_targets: np.ndarray
     value_sources: np.ndarray
     mec_cell_monitors: list = field(default_factory=list)
     objects: list = field(default_factory=list)
@@ -164,6 +175,10 @@ class MemoryCircuit:
     def window_slot_counts(self) -> np.ndarray:
         """Memory spikes per (window, slot) inside each read window, summed over copies."""
         return self._window_counts(self.memory_spikes, self.n_slots, lambda i: i // self.params.copies)
+
+    def window_interneuron_counts(self) -> np.ndarray:
+        """Interneuron spikes per (window, interneuron) inside each read window."""
+        return self._window_counts(self.interneuron_spikes, self.params.pv.n_interneurons, lambda i: i)
 
     def window_readout_counts(self) -> np.ndarray:
         """Read-out spikes per (window, value dimension) in each read window, summed over copies."""
@@ -194,19 +209,24 @@ class MemoryCircuit:
                                                self.schedule.n_windows, 1)[:, 0]
         return out / period
 
+    #: Names of the pathways of :meth:`pathways`, in order.
+    PATHWAYS = ("key_mec_to_slots", "memory_to_pv", "pv_to_memory", "value_to_readout")
+
     def pathways(self):
         """``(spike_counts, synapse_sources)`` of every synaptic pathway, for
-        ``protocols.engine.synaptic_events``: MEC->slot keys, memory->inhibition, memory->read-out."""
+        ``protocols.engine.synaptic_events``, in the order of :attr:`PATHWAYS`: MEC->slot keys,
+        memory->interneurons, interneurons->memory, memory->read-out."""
         mem = np.asarray(self.memory_spikes.count)
         return [(np.asarray(self.mec_counts.count), self.key_sources),
-                (mem, np.arange(len(mem))),
+                (mem, self.mem_pv_sources),
+                (np.asarray(self.interneuron_spikes.count), self.pv_mem_sources),
                 (mem, self.value_sources)]
 
     def raw_spikes(self) -> dict:
         """Every recorded spike, as ``protocols.engine.RunOutput.spikes`` wants it:
-        ``{population: (indices, times s, n_cells)}`` for the memory and read-out neurons, and the
-        MEC cells when the circuit was built with ``record_all``."""
-        monitors = [("memory", self.memory_spikes), ("readout", self.readout_spikes)]
+        ``{population: (indices, times s, n_cells)}`` for the memory neurons, the interneurons and
+        the read-out neurons, and the MEC cells when the circuit was built with ``record_all``."""
+        monitors = [("memory", self.memory_spikes), ("pv", self.interneuron_spikes), ("readout", self.readout_spikes)]
         if self.mec_counts.record:
             monitors.append(("mec", self.mec_counts))
         return {name: (np.asarray(mon.i), np.asarray(mon.t / second), int(mon.source.N)) for name, mon in monitors}
@@ -236,7 +256,7 @@ class MemoryCircuit:
 
 def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: float,
                          schedule: WindowSchedule, record_mec_cells=(), pad_windows: int = 0,
-                         record_all: bool = False) -> MemoryCircuit:
+                         record_all: bool = False, rng: np.random.Generator | None = None) -> MemoryCircuit:
     """Build (not run) the spiking memory for a fixed pool of slots.
 
     Parameters
@@ -259,6 +279,9 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
         different walk lengths compile to the same program.
     record_all : bool
         Record every MEC spike as well (``--record all``); by default MEC spikes are only counted.
+    rng : numpy.random.Generator, optional
+        Draws the random memory<->interneuron connections when a connection probability is below 1
+        (``numpy.random.default_rng(0)`` when not given); unused at probability 1.
 
     Returns
     -------
@@ -302,8 +325,8 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     beta_ta = TimedArray(padded(schedule.beta), dt=period, name="beta_ta")
     shift_ta = TimedArray(padded(schedule.shift), dt=period, name="shift_ta")
 
-    ns = {"tau_key": p.tau_key, "r0": p.r0, "kappa": p.kappa, "tau_inh": p.tau_inh,
-          "w_inh": p.w_inh, "tau_out": p.tau_out, "out_gain": p.out_gain,
+    ns = {"tau_key": p.tau_key, "r0": p.r0, "kappa": p.kappa, "tau_i": p.pv.tau_i, "g_scale": p.pv.g_scale,
+          "tau_out": p.tau_out, "out_gain": p.out_gain,
           "mec_rate_ta": mec_ta, "beta_ta": beta_ta, "shift_ta": shift_ta, "period": period,
           "settle_frac": float(schedule.settle / period)}
 
@@ -322,29 +345,25 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     key_syn.connect(i=src, j=tgt)
     key_syn.w = wk[src, tgt]
 
-    # Shared inhibition: one PV-like mean-field variable.
-    inhibition = NeuronGroup(1, "dI/dt = -I/tau_inh : 1", namespace=ns, name="inhibition", method="exact")
-
     n_mem = n_slots * p.copies
     memory = NeuronGroup(
         n_mem,
         """t_on : second (constant)
         t_off : second (constant)
         h : 1 (linked)
-        I : 1 (linked)
+        dg_i/dt = -g_i/tau_i : siemens
         gate = int(t >= t_on)*int(t < t_off) : 1
-        u = beta_ta(t)*(h - kappa) + shift_ta(t) - I : 1""",
-        threshold="rand() < gate*r0*exp(clip(u, -700, 50))*dt", namespace=ns, name="memory")
+        u = beta_ta(t)*(h - kappa) + shift_ta(t) - g_i/g_scale : 1""",
+        threshold="rand() < gate*r0*exp(clip(u, -700, 50))*dt", namespace=ns, name="memory", method="exact")
     # Write / clear times: half a time step early so float rounding never shifts a window edge.
     half = 0.5 * float(schedule.dt / second)
     per_s = float(period / second)
     memory.t_on = np.repeat(schedule.write * per_s - half, p.copies) * second
     memory.t_off = np.repeat(schedule.clear * per_s - half, p.copies) * second
     memory.h = linked_var(slots, "h", index=np.repeat(np.arange(n_slots), p.copies))
-    memory.I = linked_var(inhibition, "I", index=np.zeros(n_mem, dtype=int))
 
-    inh_syn = Synapses(memory, inhibition, on_pre="I_post += w_inh", namespace=ns, name="inh_syn")
-    inh_syn.connect(i=np.arange(n_mem), j=np.zeros(n_mem, dtype=int))
+    rng = np.random.default_rng(0) if rng is None else rng
+    interneurons, mem_pv_syn, pv_mem_syn, mem_pv_src, pv_mem_src, pv_mem_tgt = _interneuron_loop(p.pv, memory, rng)
 
     # Read-out: value-weighted synaptic trace per dimension, Poisson read-out cells driven by it.
     value_trace = NeuronGroup(
@@ -364,19 +383,79 @@ def build_memory_circuit(params: MemoryCircuitParams, keys, values, code_scale: 
     readout.n = linked_var(value_trace, "n", index=np.repeat(np.arange(d_v), p.readout_copies))
 
     memory_spikes = SpikeMonitor(memory, record=True, name="memory_spikes")
+    interneuron_spikes = SpikeMonitor(interneurons, record=True, name="interneuron_spikes")
     mec_counts = SpikeMonitor(mec, record=bool(record_all), name="mec_counts")  # counts suffice for the metrics
     readout_spikes = SpikeMonitor(readout, record=True, name="readout_spikes")
     intensity_acc = StateMonitor(value_trace, "acc", record=True, dt=period, name="intensity_acc")
     cell_mons = [SpikeMonitor(mec[int(c):int(c) + 1], name=f"mec_cell_{k}") for k, c in enumerate(record_mec_cells)]
 
-    objs = [mec, slots, key_syn, inhibition, memory, inh_syn, value_trace, value_syn, readout, memory_spikes,
-            mec_counts, readout_spikes, intensity_acc, *cell_mons]
+    objs = [mec, slots, key_syn, memory, interneurons, mem_pv_syn, pv_mem_syn, value_trace, value_syn, readout,
+            memory_spikes, interneuron_spikes, mec_counts, readout_spikes, intensity_acc, *cell_mons]
     return MemoryCircuit(params=p, schedule=schedule, n_slots=n_slots, d_v=d_v, mec=mec, slots=slots,
-                         memory=memory, inhibition=inhibition, value_trace=value_trace, readout=readout,
-                         key_syn=key_syn, inh_syn=inh_syn, value_syn=value_syn, memory_spikes=memory_spikes,
-                         mec_counts=mec_counts, readout_spikes=readout_spikes, intensity_acc=intensity_acc,
-                         key_sources=src, value_sources=v_src, mec_cell_monitors=cell_mons, objects=objs,
-                         _keys=keys, _code_scale=float(code_scale))
+                         memory=memory, interneurons=interneurons, value_trace=value_trace, readout=readout,
+                         key_syn=key_syn, mem_pv_syn=mem_pv_syn, pv_mem_syn=pv_mem_syn, value_syn=value_syn,
+                         memory_spikes=memory_spikes, interneuron_spikes=interneuron_spikes, mec_counts=mec_counts,
+                         readout_spikes=readout_spikes, intensity_acc=intensity_acc, key_sources=src,
+                         mem_pv_sources=mem_pv_src, pv_mem_sources=pv_mem_src, pv_mem_targets=pv_mem_tgt,
+                         value_sources=v_src, mec_cell_monitors=cell_mons, objects=objs, _keys=keys,
+                         _code_scale=float(code_scale))
 
 
-__all__ = ["WindowSchedule", "MemoryCircuit", "build_memory_circuit"]
+def random_pairs(n_pre: int, n_post: int, prob: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Presynaptic and postsynaptic indices of independent random connections.
+
+    Parameters
+    ----------
+    n_pre, n_post : int
+        Sizes of the two populations.
+    prob : float
+        Connection probability of each (pre, post) pair, ``0 < prob <= 1``; at 1 every pair is
+        connected and ``rng`` is not used.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    i, j : ndarray of int
+        One entry per synapse, ordered by ``i`` then ``j``.
+    """
+    if not 0 < prob <= 1:
+        raise ValueError(f"prob = {prob} is out of range: allowed 0 < prob <= 1")
+    mask = np.ones((n_pre, n_post), bool) if prob == 1 else rng.random((n_pre, n_post)) < prob
+    i, j = np.nonzero(mask)
+    return i, j
+
+
+def _interneuron_loop(pv, memory, rng):
+    """The PV population and its two pathways (memory -> PV excitation, PV -> memory inhibition).
+
+    Parameters
+    ----------
+    pv : InterneuronParams
+    memory : NeuronGroup
+        Memory neurons with an inhibitory conductance ``g_i`` (siemens).
+    rng : numpy.random.Generator
+        Draws the connections when a probability is below 1 (memory -> PV first).
+
+    Returns
+    -------
+    interneurons, mem_pv_syn, pv_mem_syn, mem_pv_sources, pv_mem_sources, pv_mem_targets
+    """
+    ns = {"C_m": pv.C_m, "g_L": pv.g_L, "E_L": pv.E_L, "V_th": pv.V_th, "V_reset": pv.V_reset, "E_e": pv.E_e,
+          "tau_e": pv.tau_e, "w_e": pv.w_e, "w_i": pv.w_i, "sigma_v": pv.sigma_v, "tau_m": pv.tau_m}
+    interneurons = NeuronGroup(
+        pv.n_interneurons,
+        """dv/dt = (g_L*(E_L - v) + g_e*(E_e - v))/C_m + sigma_v*sqrt(2/tau_m)*xi : volt (unless refractory)
+        dg_e/dt = -g_e/tau_e : siemens""",
+        threshold="v > V_th", reset="v = V_reset", refractory=pv.t_ref, method="euler", namespace=ns, name="pv")
+    interneurons.v = pv.E_L
+    n_mem = len(memory)
+    mi, pj = random_pairs(n_mem, pv.n_interneurons, pv.p_mem_pv, rng)
+    mem_pv = Synapses(memory, interneurons, on_pre="g_e_post += w_e", namespace=ns, name="mem_pv_syn")
+    mem_pv.connect(i=mi, j=pj)
+    pi, mj = random_pairs(pv.n_interneurons, n_mem, pv.p_pv_mem, rng)
+    pv_mem = Synapses(interneurons, memory, on_pre="g_i_post += w_i", namespace=ns, name="pv_mem_syn")
+    pv_mem.connect(i=pi, j=mj)
+    return interneurons, mem_pv, pv_mem, mi, pi, mj
+
+
+__all__ = ["WindowSchedule", "MemoryCircuit", "build_memory_circuit", "random_pairs"]

@@ -9,8 +9,8 @@ numbers may differ by float rounding (:data:`FLOAT_RTOL`, :data:`FLOAT_ATOL`), b
 vectorised maths by CPU and so round the last digits differently on different machines, while a
 changed spike moves them by far more. A
 restructuring of the code must leave these unchanged; a deliberate change of the science
-re-records them with ``python tests/test_golden_runs.py --record`` (``make golden``) and says so in
-its commit.
+re-records them with ``python tests/test_golden_runs.py --record`` (``make golden``; name cases
+after ``--record`` to re-record only those) and says so in its commit.
 """
 from __future__ import annotations
 
@@ -174,12 +174,13 @@ def test_protocol_reproduces_its_reference_run(golden_runs, case):
     assert compare(GOLDEN / case, golden_runs[case]) == []
 
 
-def _record() -> None:
+def _record(names) -> None:
+    """Run the cases ``names`` and store their summaries and data as the new references."""
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        runs = run_cases(list(CASES), Path(tmp), Path(tmp) / "cache")
+        runs = run_cases(list(names), Path(tmp), Path(tmp) / "cache")
         for name, path in runs.items():
             target = GOLDEN / name
             target.mkdir(parents=True, exist_ok=True)
@@ -189,6 +190,10 @@ def _record() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--record"]:
-        raise SystemExit("usage: python tests/test_golden_runs.py --record")
-    _record()
+    args = sys.argv[1:]
+    if not args or args[0] != "--record":
+        raise SystemExit(f"usage: python tests/test_golden_runs.py --record [CASE ...]  (cases: {', '.join(CASES)})")
+    unknown = [a for a in args[1:] if a not in CASES]
+    if unknown:
+        raise SystemExit(f"unknown case(s) {', '.join(unknown)}: allowed {', '.join(CASES)}")
+    _record(args[1:] or list(CASES))

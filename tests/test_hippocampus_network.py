@@ -1,5 +1,5 @@
 """The spiking memory on the numpy runtime: softmax shares, silent unused slots (any beta), read-out
-spike counts, normalisation, the time grid, errors."""
+spike counts, normalisation by a population of spiking interneurons, the time grid, errors."""
 import dataclasses
 
 import numpy as np
@@ -8,8 +8,11 @@ from brian2 import Hz, Network, ms, second, seed as brian_seed
 
 from core.softmax import softmax
 from hippocampus.attention import expected_multinomial_tv, total_variation
-from hippocampus.network import WindowSchedule, build_memory_circuit
-from hippocampus.params import MemoryCircuitParams
+from brian2 import NeuronGroup, mV, nS
+
+from hippocampus.network import WindowSchedule, build_memory_circuit, random_pairs
+from hippocampus.params import InterneuronParams, MemoryCircuitParams
+from protocols.engine import synaptic_events
 
 DT = 0.1 * ms  # the runtime device's defaultclock.dt in every test (conftest)
 
@@ -98,31 +101,92 @@ def test_mec_rates_above_the_maximum_and_windows_off_the_time_grid_are_rejected(
         build_memory_circuit(SMALL, keys, np.ones((2, 3)), 1.0, coarse)
 
 
-def test_shared_inhibition_holds_the_pool_rate_when_all_scores_shift():
+def test_interneurons_hold_the_pool_rate_when_all_scores_shift():
     circ, *_, sch = _circuit(SMALL, n_windows=2, shift=[0.0, 4.0], targets=(0, 0))
     Network(*circ.objects).run(sch.duration)
     totals = circ.window_slot_counts().sum(axis=1)
-    assert totals[1] / totals[0] < 3  # while sum exp(scores) grows e^4 = 55x
+    assert totals[1] / totals[0] < 2  # while sum exp(scores) grows e^4 = 55x
     assert totals[1] > totals[0]
+    pv = circ.window_interneuron_counts().sum(axis=1)
+    assert pv[1] > 1.5 * pv[0] > 0  # the interneurons take up the extra drive
 
 
-def test_without_inhibition_feedback_rate_tracks_sum_exp():
-    weak = dataclasses.replace(SMALL, w_inh=1e-6, r0=20 * Hz)
+def test_without_interneuron_feedback_rate_tracks_sum_exp():
+    weak = dataclasses.replace(SMALL, r0=20 * Hz, pv=dataclasses.replace(SMALL.pv, w_i=1e-6 * nS))
     circ, *_, sch = _circuit(weak, n_windows=2, shift=[0.0, 2.0], targets=(0, 0))
     Network(*circ.objects).run(sch.duration)
     totals = circ.window_slot_counts().sum(axis=1)
     assert totals[1] / totals[0] > 4  # e^2 = 7.4 expected without normalisation
 
 
+def test_inhibition_is_a_population_of_spiking_interneurons_with_per_neuron_conductances():
+    circ, *_, sch = _circuit(SMALL, n_windows=2)
+    groups = [o for o in circ.objects if isinstance(o, NeuronGroup)]
+    assert "inhibition" not in {g.name for g in groups}
+    assert all(len(g) > 1 for g in groups)  # no single-unit mean-field stand-in
+    assert len(circ.interneurons) == SMALL.pv.n_interneurons == 40
+    assert "g_i" in circ.memory.equations.diff_eq_names and "g_i" not in circ.interneurons.variables
+    assert "v" in circ.interneurons.equations.diff_eq_names
+    Network(*circ.objects).run(sch.duration)
+    raw = circ.raw_spikes()
+    pv_i, pv_t, n_pv = raw["pv"]
+    assert n_pv == 40 and len(pv_i) > 100 and len(np.unique(pv_i)) >= 30  # most of the population fires
+    counts = circ.window_interneuron_counts()
+    assert counts.shape == (2, 40) and counts.sum() <= len(pv_i) and counts.sum() > 0
+    # p_pv_mem = 1: every memory neuron receives every interneuron spike, so all g_i are equal
+    g = np.asarray(circ.memory.g_i / nS)
+    assert g.max() > 0 and np.ptp(g) <= 1e-9 * g.max()
+    # synaptic events per pathway: each interneuron spike reaches every memory neuron
+    names = dict(zip(circ.PATHWAYS, circ.pathways()))
+    assert set(names) == {"key_mec_to_slots", "memory_to_pv", "pv_to_memory", "value_to_readout"}
+    assert synaptic_events(*names["pv_to_memory"]) == len(pv_i) * len(circ.memory)
+    n_mem_pv = len(circ.mem_pv_sources)
+    assert synaptic_events(*names["memory_to_pv"]) == pytest.approx(
+        len(circ.memory_spikes.i) * n_mem_pv / len(circ.memory), rel=0.3)
+
+
+def test_sparse_interneuron_output_gives_unequal_inhibition_across_memory_neurons():
+    sparse = dataclasses.replace(SMALL, pv=dataclasses.replace(SMALL.pv, p_pv_mem=0.5))
+    circ, *_, sch = _circuit(sparse, n_windows=2)
+    indegree = np.bincount(circ.pv_mem_targets, minlength=len(circ.memory))
+    assert indegree.min() < indegree.max() and 0.35 < indegree.mean() / 40 < 0.65
+    Network(*circ.objects).run(sch.duration)
+    g = np.asarray(circ.memory.g_i / nS)
+    assert np.ptp(g) > 0.05 * g.mean() > 0
+
+
+def test_random_pairs_connects_all_at_one_and_a_fraction_below():
+    rng = np.random.default_rng(0)
+    i, j = random_pairs(3, 4, 1.0, rng)
+    assert len(i) == 12 and set(zip(i.tolist(), j.tolist())) == {(a, b) for a in range(3) for b in range(4)}
+    i, j = random_pairs(200, 50, 0.3, rng)
+    assert abs(len(i) / 10000 - 0.3) < 0.03 and len(set(zip(i.tolist(), j.tolist()))) == len(i)
+    with pytest.raises(ValueError, match=r"prob = 0 is out of range: allowed 0 < prob <= 1"):
+        random_pairs(3, 4, 0, rng)
+
+
 @pytest.mark.parametrize("kw, match", [
     (dict(copies=0), r"copies = 0 is out of range: allowed 1 <= copies <= 1000"),
-    (dict(w_inh=-1.0), r"w_inh = -1.0 is out of range: allowed 0 < w_inh <= 100"),
     (dict(tau_key=1 * Hz), "tau_key = .* must have units of ms"),
-    (dict(r0=0 * Hz), r"r0 = 0 Hz is out of range: allowed 0 Hz < r0 <= 1000 Hz"),
+    (dict(r0=0 * Hz), r"r0 = 0 Hz is out of range: allowed 0 Hz < r0 <= 10000 Hz"),
 ])
 def test_bad_parameters_name_the_parameter(kw, match):
     with pytest.raises((ValueError, TypeError), match=match):
         MemoryCircuitParams(**kw)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(n_interneurons=0), r"n_interneurons = 0 is out of range: allowed 1 <= n_interneurons <= 10000"),
+    (dict(p_pv_mem=0.0), r"p_pv_mem = 0.0 is out of range: allowed 0 < p_pv_mem <= 1"),
+    (dict(p_mem_pv=1.5), r"p_mem_pv = 1.5 is out of range: allowed 0 < p_mem_pv <= 1"),
+    (dict(w_i=-1 * nS), r"w_i = -1 nS is out of range: allowed 0 nS < w_i <= 100 nS"),
+    (dict(tau_i=0.1 * ms), r"tau_i = 0.1 ms is out of range: allowed 0.5 ms <= tau_i <= 100 ms"),
+    (dict(g_scale=1 * ms), "g_scale = .* must have units of nS"),
+    (dict(V_reset=-45 * mV), r"V_reset = -45 mV is out of range: allowed -100 mV <= V_reset < -50 mV"),
+])
+def test_bad_interneuron_parameters_name_the_parameter(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        InterneuronParams(**kw)
 
 
 def test_shape_mismatches_and_bad_schedules_raise():
@@ -166,7 +230,7 @@ def test_raw_spikes_hold_memory_and_readout_and_mec_only_when_all_are_recorded()
         circ = build_memory_circuit(SMALL, keys, np.eye(3), 1.0, sch, record_all=record_all)
         Network(*circ.objects).run(sch.duration)
         raw = circ.raw_spikes()
-        assert ("mec" in raw) == record_all
+        assert ("mec" in raw) == record_all and {"memory", "pv", "readout"} <= set(raw)
         for name, (i, t, n) in raw.items():
             assert len(i) == len(t) and (np.asarray(i) < n).all() and (np.asarray(t) < float(sch.duration / second)).all()
         if record_all:  # every counted MEC spike is in the raw record

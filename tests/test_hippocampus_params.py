@@ -19,7 +19,7 @@ def test_circuit_parameters_have_units_ranges_and_meanings():
     assert params["tau_key"].spec.unit == "ms" and params["r0"].spec.unit == "Hz"
     assert params["out_gain"].spec.unit == "Hz" and params["copies"].spec.unit is None
     assert all(p.spec.doc for p in params.values())
-    assert str(params["r0"].default) == "100 Hz"
+    assert str(params["r0"].default) == "1000 Hz"
 
 
 @pytest.mark.parametrize("kw, match", [

@@ -128,7 +128,7 @@ def test_tiny_runtime_walk_predicts_link_inference_steps_and_gates_old_memories(
     (["--copies", "0"], "copies = 0 is out of range: allowed 1 <= copies <= 1000"),
     (["--width", "1"], "width = 1 is out of range: allowed 2 <= width <= 50"),
     (["--steps", "5000"], "n_steps = 5000 is out of range: allowed 0 <= n_steps <= max_steps = 1500"),
-    (["--set", "r0=-1*Hz"], "r0 = -1 Hz is out of range: allowed 0 Hz < r0 <= 1000 Hz"),
+    (["--set", "r0=-1*Hz"], "r0 = -1 Hz is out of range: allowed 0 Hz < r0 <= 10000 Hz"),
     (["--set", "sensory_dim=5"], "sensory_dim = 5 with sensory_active = 4 gives only 5 distinct codes"),
     (["--set", "cells_per_module=8"], "cells_per_module = 8 is not allowed: use a perfect square"),
     (["--set", "read=40.25*ms"], "read = 40.25 ms is not allowed: use a multiple of dt = 0.1 ms"),
@@ -151,7 +151,7 @@ def test_list_params_shows_the_navigation_circuit_defaults_and_the_code_once(cap
     assert names.count("code.n_modules") == 1 and "n_modules" not in rows
     assert rows["circuit.copies"][1] == "4" and rows["circuit.mec_copies"][1] == "20"  # nested overrides
     assert rows["circuit.readout_copies"][1] == "10"
-    assert rows["circuit.r0"][1:4] == ["100", "Hz", "Hz"] and rows["read"][1:3] == ["40", "ms"]
+    assert rows["circuit.r0"][1:4] == ["1000", "Hz", "Hz"] and rows["read"][1:3] == ["40", "ms"]
 
 
 @pytest.mark.slow

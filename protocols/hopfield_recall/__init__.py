@@ -1,4 +1,4 @@
-"""Hopfield recall: spiking memory neurons with shared inhibition compute softmax attention.
+"""Hopfield recall: spiking memory neurons normalised by spiking PV interneurons compute softmax attention.
 
 One compiled program, three blocks of query windows (``settle`` + ``read`` each):
 
@@ -7,7 +7,8 @@ One compiled program, three blocks of query windows (``settle`` + ``read`` each)
    every ``beta`` of the sweep.
 2. **normalisation** (block 1): queries at the default ``beta`` with a tonic drive ``shift`` added
    to every memory neuron's exponent: ``sum exp(scores)`` grows by ``exp(max shift - min shift)``
-   while the shared inhibition holds the pool rate.
+   while the population of PV interneurons holds the pool rate (spike counts of every interneuron
+   in every read window are saved as ``inh_spike_counts``).
 3. **recall vs cue noise** (block 2): ``n_memories`` random +-1 patterns (MEC shows their active
    bits), cued with a fraction ``noise`` of bits flipped or partially (a fraction
    ``partial_levels`` of the active cells silenced), at ``recall_beta``; compared with the abstract
@@ -31,7 +32,7 @@ from __future__ import annotations
 from protocols.hopfield_recall.config import HopfieldRecallConfig
 
 NAME = "hopfield-recall"
-DESCRIPTION = "spiking memory neurons + shared inhibition vs softmax attention / modern Hopfield"
+DESCRIPTION = "spiking memory neurons + PV interneuron population vs softmax attention / modern Hopfield"
 CONFIG = HopfieldRecallConfig
 OPTIONS = {
     "memories": "n_memories",

@@ -12,7 +12,7 @@ import numpy as np
 
 from core.jsonio import rounded
 
-__all__ = ["compute_metrics", "transition_beta", "effective_memories", "cosine"]
+__all__ = ["compute_metrics", "interneuron_summary", "transition_beta", "effective_memories", "cosine"]
 
 
 def transition_beta(betas, top, level=0.5) -> float:
@@ -38,6 +38,40 @@ def effective_memories(weights) -> float:
 def cosine(a, b) -> np.ndarray:
     """Row-wise cosine of two arrays of the same shape (0 for a zero row)."""
     return np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+
+
+def interneuron_summary(inh_counts, counts, block, read_s) -> dict:
+    """Activity of the interneuron population in the read windows.
+
+    Parameters
+    ----------
+    inh_counts : int array (queries, n_interneurons)
+        Interneuron spikes in each read window.
+    counts : int array (queries, n_memories)
+        Memory spikes in each read window.
+    block : int array (queries,)
+        Block of each query.
+    read_s : float
+        Read window (s).
+
+    Returns
+    -------
+    dict
+        Mean rate per interneuron (Hz) over all read windows and per block, the pool rate of the
+        memory neurons (Hz) per block, and the fraction of (window, interneuron) pairs with at
+        least one spike.
+    """
+    inh_counts = np.asarray(inh_counts)
+    pv_rate = inh_counts.sum(axis=1) / (read_s * max(inh_counts.shape[1], 1))
+    mem_rate = np.asarray(counts).sum(axis=1) / read_s
+    blocks = sorted(set(np.asarray(block).tolist()))
+    return {
+        "n_interneurons": int(inh_counts.shape[1]),
+        "mean_rate_hz": rounded(pv_rate.mean(), 2),
+        "mean_rate_hz_per_block": {str(b): rounded(pv_rate[block == b].mean(), 2) for b in blocks},
+        "memory_pool_rate_hz_per_block": {str(b): rounded(mem_rate[block == b].mean(), 1) for b in blocks},
+        "fraction_active_in_read_window": rounded(float(np.mean(inh_counts > 0)), 3),
+    }
 
 
 def compute_metrics(cfg, design, counts, readout_counts, intensity, read_s, rng) -> tuple[dict, dict, dict]:

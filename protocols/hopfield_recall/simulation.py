@@ -32,7 +32,7 @@ def run(config, sim, seed: int):
     from hippocampus.grid import world_positions
     from hippocampus.network import WindowSchedule, build_memory_circuit
     from protocols.engine import RunOutput, synaptic_events
-    from protocols.hopfield_recall.analysis import compute_metrics
+    from protocols.hopfield_recall.analysis import compute_metrics, interneuron_summary
     from protocols.hopfield_recall.design import BLOCKS, design_queries, scores
     from protocols.hopfield_recall.targets import targets
 
@@ -44,7 +44,8 @@ def run(config, sim, seed: int):
     grid = design["grid"]
     circuit = build_memory_circuit(config.circuit, design["keys"], design["values"], design["code_scale"],
                                    schedule, record_mec_cells=np.arange(grid.n_modules) * grid.cells_per_module
-                                   * config.circuit.mec_copies, record_all=sim.record_all)
+                                   * config.circuit.mec_copies, record_all=sim.record_all,
+                                   rng=np.random.default_rng([seed, 2]))
     net = Network(*circuit.objects)
     for b, label in BLOCKS.items():
         n_w = int(np.sum(design["block"] == b))
@@ -66,6 +67,8 @@ def run(config, sim, seed: int):
     summary, measures, extra = compute_metrics(config, design, counts, readout_counts, intensity, read_s,
                                                np.random.default_rng(seed + 1))
     summary["unused_slot_spikes"] = int(slot_counts[~design["active"]].sum())
+    inh_counts = circuit.window_interneuron_counts()                   # (q, n_interneurons)
+    summary["interneurons"] = interneuron_summary(inh_counts, counts, design["block"], read_s)
     world_keys = grid_keys(grid, world_positions(config.world_width))
     sep = key_separation(world_keys)
     n_nodes = config.world_width ** 2
@@ -75,9 +78,8 @@ def run(config, sim, seed: int):
         "log_n_plus_3": rounded(np.log(n_nodes) + 3, 3),
         "rule_satisfied": bool(config.beta * sep >= np.log(n_nodes) + 3)}
     summary["events_breakdown"] = {
-        "key_mec_to_slots": synaptic_events(*pathways[0]),
-        "key_onto_open_slots_expected": int(circuit.expected_active_key_events()),
-        "inhibition": synaptic_events(*pathways[1]), "value_to_readout": synaptic_events(*pathways[2])}
+        **{name: synaptic_events(*pw) for name, pw in zip(circuit.PATHWAYS, pathways)},
+        "key_onto_open_slots_expected": int(circuit.expected_active_key_events())}
     if sim.device == "standalone":
         summary["program_timing"] = {"program_wall_s": round(program_wall, 2),
                                      "synaptic_events_per_program_wall_s": round(events / max(program_wall, 1e-9))}
@@ -90,6 +92,9 @@ def run(config, sim, seed: int):
                            "readout_neurons": int(code.sensory_dim * circ.readout_copies),
                            "mec_cells": int(grid.n_cells * circ.mec_copies),
                            "key_synapses": int(len(circuit.key_sources)),
+                           "interneurons": int(circ.pv.n_interneurons),
+                           "memory_to_pv_synapses": int(len(circuit.mem_pv_sources)),
+                           "pv_to_memory_synapses": int(len(circuit.pv_mem_sources)),
                            "memory_storage": "gated pre-wired slot pool (keys/values wired at build time, "
                                              "gates open at write time); no plasticity"}
     summary.update(targets_summary(targets(measures)))
@@ -101,7 +106,8 @@ def run(config, sim, seed: int):
         "values_recall": design["values"][pool_b], "pool": design["pool"],
         "readout": readout_counts / (read_s * circ.readout_copies), "readout_counts": readout_counts,
         "readout_intensity": intensity, "target": design["target"],
-        "inhibition_total_rate": counts.sum(axis=1) / read_s, "slot_spike_counts": slot_counts,
+        "memory_total_rate": counts.sum(axis=1) / read_s, "slot_spike_counts": slot_counts,
+        "inh_spike_counts": inh_counts, "n_interneurons": np.array(circ.pv.n_interneurons),
         "block": design["block"], "beta": design["beta"], "shift": design["shift"],
         "noise": design["noise"], "partial_fraction": design["partial_fraction"], "partial_cue": design["partial"],
         "keys": design["keys"][pool_a], "keys_recall": design["keys"][pool_b],

@@ -9,7 +9,7 @@ whatever the walk length, so every seed runs the same compiled program):
   memory is a gated, pre-wired slot pool: slot ``t``'s key (grid rate code of the position at
   step ``t``) and value (sensory code of observation ``t``) are wired at build time, and writing
   memory ``t`` at the start of window ``t`` means opening its gate (no plasticity). The attention
-  -- MEC grid-cell spikes -> memory-neuron escape spikes under shared inhibition -> read-out
+  -- MEC grid-cell spikes -> memory-neuron escape spikes under PV-interneuron inhibition -> read-out
   neuron spikes -- is spiking, and the prediction is decoded from read-out **spike counts**.
 * Window ``t`` (``settle + read`` long) belongs to step ``t``: MEC shows the path-integrated grid
   code of the **next** position (``W_{a_t} e_t``); the object decoded from the read-out spike

@@ -50,7 +50,7 @@ def run(config, sim, seed: int):
     mec_cells = np.arange(grid.n_modules) * grid.cells_per_module * circ.mec_copies
     circuit = build_memory_circuit(circ, des["keys"], des["values"], des["code_scale"], schedule,
                                    record_mec_cells=mec_cells, pad_windows=des["n_pool"],
-                                   record_all=sim.record_all)
+                                   record_all=sim.record_all, rng=np.random.default_rng([seed, 2]))
     net = Network(*circuit.objects)
     for e, env in enumerate(des["envs"]):
         sim.run(net, len(env["walk"]) * period, f"environment {e + 1}")
@@ -128,9 +128,8 @@ def run(config, sim, seed: int):
         "log_n_plus_3": rounded(np.log(n_nodes) + 3),
         "rule_satisfied": bool(config.beta * sep >= np.log(n_nodes) + 3)}
     summary["events_breakdown"] = {
-        "key_mec_to_slots": synaptic_events(*pathways[0]),
+        **{name: synaptic_events(*pw) for name, pw in zip(circuit.PATHWAYS, pathways)},
         "key_onto_open_slots_expected": int(circuit.expected_active_key_events()),
-        "inhibition": synaptic_events(*pathways[1]), "value_to_readout": synaptic_events(*pathways[2]),
         "note": "key events onto closed (not yet written / cleared) slots are wasted work of the fixed pool"}
     summary["settings"] = {"steps_env1": len(walks[0]), "steps_env2": len(walks[1]) if len(walks) > 1 else 0,
                            "memory_slots": des["n_pool"], "memory_slots_used": n,
