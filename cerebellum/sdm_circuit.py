@@ -43,7 +43,7 @@ Deep cerebellar nuclei (the spiking decision)
     and slow inhibitory conductances, ``dcn.tau_inh``): the *bit* group, inhibited by the bit's PCs, and
     the *reference* group, inhibited by the reference PCs; the two groups inhibit each other
     (``w_dcn_lateral``). A depressed bit (pointer bit 1 written by LTD) lowers its PCs' rate below the
-    reference, disinhibits its bit group and, through the mutual inhibition, silences its reference
+    reference, disinhibits its bit group and, through the mutual inhibition, suppresses its reference
     group further: the bit is 1 when the bit group fires more spikes than the reference group in the
     read window (:mod:`cerebellum.sdm_nuclei`).
 Write rule

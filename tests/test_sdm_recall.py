@@ -178,6 +178,22 @@ def test_mossy_fibre_noise_jitters_volleys_and_adds_poisson_background():
     assert mi.tolist() == [0, 1, 0] and mt.tolist() == [0.0, 0.0, 0.5]
 
 
+def test_nuclear_window_edges_sit_half_a_step_off_the_spike_grid():
+    """Two sums of the same edge that round differently give the same window, holding exactly the
+    spikes of its steps."""
+    from core.spikes import window_counts
+    from protocols.sdm_recall.analysis import grid_window_starts
+
+    dt = 1e-4
+    a, b = 0.1 + 0.2 + 0.0003, 0.3003  # 0.30030000000000007 and 0.3003
+    assert a != b
+    starts = grid_window_starts(np.array([a, b]), dt)
+    assert starts[0] == starts[1] == pytest.approx(0.30025)
+    spikes_t = np.arange(2990, 3020) * dt  # one spike per step around the edge
+    counts = window_counts(np.zeros(30, int), spikes_t, starts[:1], 5 * dt, 1)
+    assert counts[0, 0] == 5
+
+
 # -- tiny runs on the numpy runtime -------------------------------------------------------------------
 
 def _run_tiny(circuit, seed, name, background_hz=0.0, jitter_ms=0.0):
@@ -210,12 +226,15 @@ def _readout_from_arrays(data):
 #: Read window of the nuclei relative to a query's first window: volley onset 5 ms + PF delay 5 ms +
 #: Purkinje->nuclear delay 4 ms (the defaults).
 DCN_WINDOW_SHIFT_S = 0.014
+#: Time step (s): spikes lie on its grid, so the window edges are put half a step before a grid step.
+DT_S = 1e-4
 
 
 def _dcn_bits_from_arrays(data):
     """The nuclear read recomputed from the saved spikes: spikes of each bit's bit group (cells
     ``(0 n_out + j) g ..``) against its reference group (``(n_out + j) g ..``) over each query's read
-    windows, shifted by :data:`DCN_WINDOW_SHIFT_S`; 1 where the bit group fired more."""
+    windows, shifted by :data:`DCN_WINDOW_SHIFT_S` (edges half a step before the time grid); 1 where
+    the bit group fired more."""
     reads = data["epochs_kind"] == "read"
     start, stop, pattern = (data[f"epochs_{c}"][reads] for c in ("start_s", "stop_s", "pattern"))
     n_out = data["pointers"].shape[1]
@@ -224,8 +243,8 @@ def _dcn_bits_from_arrays(data):
     i, t = data["spikes_dcn_i"], data["spikes_dcn_t"]
     bits, counts = [], []
     for q in range(len(data["queries"])):
-        a = start[pattern == q].min() + DCN_WINDOW_SHIFT_S
-        b = stop[pattern == q].max() + DCN_WINDOW_SHIFT_S
+        a = (np.round((start[pattern == q].min() + DCN_WINDOW_SHIFT_S) / DT_S) - 0.5) * DT_S
+        b = (np.round((stop[pattern == q].max() + DCN_WINDOW_SHIFT_S) / DT_S) - 0.5) * DT_S
         c = np.bincount(i[(t >= a) & (t < b)], minlength=n_dcn).reshape(2, n_out, g).sum(axis=2)
         bits.append(c[0] > c[1])
         counts.append(c)

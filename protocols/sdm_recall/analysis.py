@@ -30,7 +30,7 @@ from core.units import in_unit
 from protocols.sdm_recall import targets as T
 from protocols.sdm_recall.design import Patterns, Schedule
 
-__all__ = ["Recording", "analyse", "raster"]
+__all__ = ["Recording", "analyse", "raster", "grid_window_starts"]
 
 #: Populations whose spikes are recorded.
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
@@ -125,7 +125,8 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     pc_rate_baseline = group_rate(window_counts(pi, pt, np.array([BASELINE_START]), base_len, n_pc))[0] / base_len
     n_dcn = 2 * n_out * cp.dcn_per_group
     # the nuclei see the Purkinje spikes delay_pc_dcn later: the same read window, shifted
-    dcn_counts = window_counts(di, dt_, read_t0 + in_unit(cp.delay_pc_dcn, "second"), rw, n_dcn)
+    dcn_t0 = grid_window_starts(read_t0 + in_unit(cp.delay_pc_dcn, "second"), in_unit(config.dt, "second"))
+    dcn_counts = window_counts(di, dt_, dcn_t0, rw, n_dcn)
     dcn_count_bit, dcn_count_ref = dcn_group_counts(dcn_counts, n_out, cp.dcn_per_group)
     dcn_bits_read = dcn_bits(dcn_count_bit, dcn_count_ref)
     dcn_rate_read = dcn_count_bit / (cp.dcn_per_group * rw)
@@ -262,6 +263,23 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
         data["grc_contacts"] = rec.contacts
     data.update(raster(rec, sch))
     return to_jsonable(summary), data
+
+
+def grid_window_starts(starts, dt: float) -> np.ndarray:
+    """Window starts moved to half a time step before the nearest step of the ``dt`` grid (s).
+
+    Spikes are recorded on the grid ``k dt``; a window edge that falls on the grid would count a
+    spike there or not depending on the rounding of the sums that made the edge. Half a step
+    before the step, the window ``[start, start + length)`` (``length`` a whole number of steps)
+    holds exactly the spikes of its steps, whichever way the edge was summed.
+
+    Parameters
+    ----------
+    starts : float array (s)
+    dt : float (s)
+        Integration time step.
+    """
+    return (np.round(np.asarray(starts, dtype=float) / dt) - 0.5) * dt
 
 
 def end_to_end(jaccard_write, jaccard_read, spiking_bits, theory_read: dict, query_distance,
