@@ -37,7 +37,15 @@ Purkinje cells
     same parallel-fibre input (this cancels the query-dependent number of active GrCs). PCs start
     at random phases so that spike-count quantisation averages out. PF input arrives on a separate
     ``pf`` channel with time constant ``tau_pf`` so one volley changes the rate for ~100 ms.
-    Each DCN cell is inhibited by the PCs of one bit.
+Deep cerebellar nuclei (the spiking decision)
+    Every pointer bit has two groups of ``dcn_per_group`` tonically firing nuclear cells (intrinsic
+    pacemaking from the bias current ``dcn.I_e``, spread by ``dcn_drive_spread`` across a group,
+    and slow inhibitory conductances, ``dcn.tau_inh``): the *bit* group, inhibited by the bit's PCs, and
+    the *reference* group, inhibited by the reference PCs; the two groups inhibit each other
+    (``w_dcn_lateral``). A depressed bit (pointer bit 1 written by LTD) lowers its PCs' rate below the
+    reference, disinhibits its bit group and, through the mutual inhibition, suppresses its reference
+    group further: the bit is 1 when the bit group fires more spikes than the reference group in the
+    read window (:mod:`cerebellum.sdm_nuclei`).
 Write rule
     PF→PC plasticity of :mod:`cerebellum.plasticity` with the rule
     :attr:`~cerebellum.params.sdm_circuit.SDMCircuitParams.plasticity_rule`: with the default
@@ -49,7 +57,8 @@ Write rule
 
 API: :class:`~cerebellum.params.sdm_circuit.SDMCircuitParams` (the parameters, Brian2-free),
 :func:`calibrate`, :func:`build_sdm_circuit` → :class:`SDMCircuit` (with ``set_inputs`` for the
-mossy-fibre volleys and teacher spikes), :func:`active_fibres`, :func:`granule_fibres`.
+mossy-fibre volleys and teacher spikes), :func:`active_fibres`, :func:`granule_fibres`; the nuclear layout,
+wiring and read are in :mod:`cerebellum.sdm_nuclei`.
 """
 from __future__ import annotations
 
@@ -58,7 +67,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, second
+from brian2 import Hz, Network, Quantity, SpikeGeneratorGroup, SpikeMonitor, ms, mV, nS, pA, second
 
 from cerebellum import sdm
 from cerebellum.cells import (cell_equations, connect, connect_channel, eligibility_delay_line, make_cells,
@@ -67,6 +76,7 @@ from cerebellum.params import PlasticityParams
 from cerebellum.params.sdm_circuit import MODES, SDMCircuitParams
 from cerebellum.plasticity import climbing_fibres, pf_pc_synapses, plasticity_schedule
 from cerebellum.sdm_address_code import active_fibres, granule_fibres
+from cerebellum.sdm_nuclei import dcn_drive_offsets, dcn_initial_potentials, dcn_wiring
 
 __all__ = ["SDMCircuitParams", "SDMCircuit", "build_sdm_circuit", "calibrate", "active_fibres",
            "granule_fibres", "MODES"]
@@ -216,13 +226,20 @@ class SDMCircuit:
     mf, teacher : SpikeGeneratorGroup
         Mossy fibres (``2n``) and teacher inputs to the IO (``n_out``); fill with :meth:`set_inputs`.
     grc, goc, pc, io, dcn : NeuronGroup
+        ``dcn`` holds ``2 n_out dcn_per_group`` cells laid out by
+        :func:`cerebellum.sdm_nuclei.dcn_layout`.
     synapses : dict of Synapses (``pf_pc`` is the plastic one)
     monitors : dict of SpikeMonitor (``grc``, ``pc``, ``io``, ``dcn``, ``goc``)
     granule_addresses : (r, n) uint8 or None (dense)
     coords, values, contacts : (r, K) or None (biological: sampled bits, required values, synapse
         strengths in units of the calibrated weight)
     mf_to_grc : (r, n) or (r, K) int — fibre index of each GrC input
-    pf_i, pf_j : PF→PC synapse indices (for event counts)
+    goc_to_grc, grc_to_goc : (i, j) int arrays
+        Golgi→granule and granule→Golgi synapse indices (for event counts).
+    mf_to_goc : (n_goc, 2 goc_mf_bits) int
+    pc_to_dcn, dcn_lateral : (i, j) int arrays
+        Purkinje→nuclear and nuclear bit↔reference synapse indices
+        (:func:`cerebellum.sdm_nuclei.dcn_wiring`).
     network : brian2.Network
     """
 
@@ -246,6 +263,8 @@ class SDMCircuit:
     goc_to_grc: tuple
     grc_to_goc: tuple
     mf_to_goc: np.ndarray
+    pc_to_dcn: tuple
+    dcn_lateral: tuple
     network: object
 
     def pc_groups(self) -> np.ndarray:
@@ -302,6 +321,28 @@ def _granule_cells(p: SDMCircuitParams, plast: PlasticityParams, r: int):
     return grc
 
 
+def _nuclear_cells(p: SDMCircuitParams, pc, syn: dict):
+    """The decision stage (:mod:`cerebellum.sdm_nuclei`): nuclear bit and reference groups of every
+    pointer bit, Purkinje inhibition and the mutual inhibition of the two groups (added to ``syn``).
+
+    No random draw: the initial potentials are an even spread, so adding the stage leaves every
+    other draw of the circuit unchanged.
+    """
+    g = p.dcn_per_group
+    dcn = make_cells(p.dcn, 2 * p.n_out * g, name="dcn")
+    dcn.v = dcn_initial_potentials(float(p.dcn.V_reset / mV), float(p.dcn.V_th / mV), p.n_out, g) * mV
+    dcn.I_ext = dcn_drive_offsets(float(p.dcn.I_e / pA), p.dcn_drive_spread, p.n_out, g) * pA
+    pc_to_dcn, lateral = dcn_wiring(p.n_out, p.pcs_per_bit, g)
+    syn["pc_dcn"] = connect_channel(pc, dcn, p.dcn, pc_to_dcn[0], pc_to_dcn[1], p.w_pc_dcn, channel="inh",
+                                    delay=p.delay_pc_dcn, name="pc_dcn")
+    if p.w_dcn_lateral > 0 * nS:
+        syn["dcn_lateral"] = connect_channel(dcn, dcn, p.dcn, lateral[0], lateral[1], p.w_dcn_lateral,
+                                             channel="inh", delay=p.delay_dcn_lateral, name="dcn_lateral")
+    else:
+        lateral = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    return dcn, pc_to_dcn, lateral
+
+
 def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plastic_windows=(),
                       total_time=None) -> SDMCircuit:
     """Build the circuit of the module docstring (nothing is run).
@@ -345,7 +386,6 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     pc = make_cells(p.pc, (p.n_out + 1) * k, name="pc", cf_event=True, channels={"pf": (p.tau_pf, p.pc.E_exc)})
     pc.v = rng.uniform(float(p.pc.V_reset / mV), float(p.pc.V_th / mV), len(pc)) * mV  # random phases
     io = make_cells(p.io, p.n_out, name="io")
-    dcn = make_cells(p.dcn, p.n_out, name="dcn")
     syn = {}
     units = contacts.ravel() if contacts is not None else 1.0
     syn["mf_grc"] = connect_channel(mf, grc, p.grc, mf_to_grc.ravel(), np.repeat(np.arange(r), mf_to_grc.shape[1]),
@@ -387,9 +427,7 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
                                 w_cf=p.w_cf, pc_params=p.pc, name="cf")
     syn["teacher_io"] = connect_channel(teacher, io, p.io, np.arange(p.n_out), np.arange(p.n_out), p.w_teacher,
                                         name="teacher_io")
-    syn["pc_dcn"] = connect_channel(pc, dcn, p.dcn, np.arange(p.n_out * k), np.repeat(np.arange(p.n_out), k),
-                                    p.w_pc_dcn,
-                                    channel="inh", delay=p.delay_pc_dcn, name="pc_dcn")
+    dcn, pc_to_dcn, dcn_lateral = _nuclear_cells(p, pc, syn)
     if elig_line is not None:
         syn["grc_elig_delay"] = elig_line
     objs = [mf, teacher, grc, goc, pc, io, dcn, *syn.values()]
@@ -407,4 +445,5 @@ def build_sdm_circuit(params: SDMCircuitParams, rng: np.random.Generator, plasti
     return SDMCircuit(params=p, plasticity=plast, calibration=cal, mf=mf, teacher=teacher, grc=grc, goc=goc,
                       pc=pc, io=io, dcn=dcn, synapses=syn, monitors=monitors, granule_addresses=granule_addresses,
                       coords=coords, values=values, contacts=contacts, mf_to_grc=mf_to_grc, goc_to_grc=goc_to_grc,
-                      grc_to_goc=grc_to_goc, mf_to_goc=mf_to_goc, network=net)
+                      grc_to_goc=grc_to_goc, mf_to_goc=mf_to_goc, pc_to_dcn=pc_to_dcn, dcn_lateral=dcn_lateral,
+                      network=net)

@@ -27,6 +27,9 @@ Functions
     Spiking read: bit 1 where a bit's Purkinje cells fire less than the reference cells.
 ``curve_weights(curve, dv)``
     Abstract pattern weights from an intersection curve, normalised per query.
+``nuclear_readout_metrics(dcn_bits, pc_bits, theory_bits, count_bit, count_ref, query_distance, critical)``
+    Agreement of the deep-nuclear spike-count read with the Purkinje-rate read and with the
+    abstract SDM on the theory's locations.
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ from core.softmax import softmax
 from core.stats import pearson
 
 __all__ = ["jaccard_rows", "coactivation", "coactivation_check", "abstract_reads", "readout_metrics",
-           "attention_link", "recall_curve", "pearson", "bits_from_rates", "curve_weights"]
+           "attention_link", "recall_curve", "pearson", "bits_from_rates", "curve_weights", "nuclear_readout_metrics"]
 
 
 def _bool2(name, x):
@@ -202,6 +205,52 @@ def readout_metrics(rate_read, rate_ref, counts, pointers, min_total: float = 1.
     out["bit_agreement_defined"] = float(np.mean(bits[defined] == ab["bits"][defined])) if defined.any() \
         else float("nan")
     return out
+
+
+def nuclear_readout_metrics(dcn_bits, pc_bits, theory_bits, count_bit, count_ref, query_distance,
+                            critical: int) -> dict:
+    """The deep-nuclear read against the Purkinje-rate read and the abstract SDM.
+
+    Parameters
+    ----------
+    dcn_bits : (q, n_out) 0/1
+        Read from nuclear spike counts (:func:`cerebellum.sdm_nuclei.dcn_bits`).
+    pc_bits : (q, n_out) 0/1
+        Purkinje-rate read (:func:`bits_from_rates`).
+    theory_bits : (q, n_out) 0/1
+        Abstract SDM read on the theory's hard locations.
+    count_bit, count_ref : (q, n_out) int
+        Spikes of each bit's nuclear bit and reference group in the read window.
+    query_distance : (q,) int
+        Hamming distance (bits) of each query from its target address.
+    critical : int
+        Critical distance (bits): queries at most this far are scored against the theory.
+
+    Returns
+    -------
+    dict
+        ``bit_agreement_with_pc_rates`` (all bits: isolates the nuclear stage),
+        ``bit_agreement_with_abstract_theory_within_critical`` (nan without such queries),
+        ``bit_agreement_with_abstract_theory_all``, ``queries_within``, ``count_ties`` (bits whose
+        two groups fired equally often: read as 0) and ``count_difference_mean_abs`` (mean
+        ``|count_bit - count_ref|``, spikes).
+    """
+    dcn = np.asarray(dcn_bits).astype(np.uint8)
+    pc = np.asarray(pc_bits).astype(np.uint8)
+    theory = np.asarray(theory_bits).astype(np.uint8)
+    if not dcn.shape == pc.shape == theory.shape:
+        raise ValueError(f"dcn_bits {dcn.shape}, pc_bits {pc.shape} and theory_bits {theory.shape} must have "
+                         "the same shape")
+    within = np.asarray(query_distance) <= critical
+    agree = dcn == theory
+    diff = np.asarray(count_bit, dtype=np.int64) - np.asarray(count_ref, dtype=np.int64)
+    return {"bit_agreement_with_pc_rates": float(np.mean(dcn == pc)),
+            "bit_agreement_with_abstract_theory_within_critical":
+                float(agree[within].mean()) if within.any() else float("nan"),
+            "bit_agreement_with_abstract_theory_all": float(agree.mean()),
+            "queries_within": int(within.sum()),
+            "count_ties": int(np.sum(diff == 0)),
+            "count_difference_mean_abs": float(np.mean(np.abs(diff)))}
 
 
 def curve_weights(curve, dv) -> np.ndarray:

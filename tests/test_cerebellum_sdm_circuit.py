@@ -132,3 +132,88 @@ def test_last_spike_eligibility_equals_the_chain_and_the_kernel(delay):
     kernel = eligibility_kernel(t - t0 * ms, plasticity)
     np.testing.assert_allclose(last, kernel, atol=1e-9)
     assert np.max(np.abs(chain - last)) < 0.01 and last.max() == pytest.approx(1.0, abs=1e-3)
+
+
+# -- the deep-nuclear decision stage -----------------------------------------------------------------
+
+@pytest.mark.parametrize("kw, exc, match", [
+    ({"dcn_per_group": 0}, ValueError, "dcn_per_group = 0 is out of range: allowed 1 <= dcn_per_group <= 1000"),
+    ({"dcn_drive_spread": 1.0}, ValueError, "dcn_drive_spread = 1.0 is out of range: allowed 0.0 <= dcn_drive_spread < 1.0"),
+    ({"dcn_drive_spread": -0.1}, ValueError, "dcn_drive_spread = -0.1 is out of range"),
+    ({"w_dcn_lateral": -1 * nS}, ValueError, "w_dcn_lateral = -1 nS is out of range: allowed 0 nS <= w_dcn_lateral <= 10000 nS"),
+    ({"w_dcn_lateral": 1}, TypeError, "w_dcn_lateral = 1 must have units of"),
+    ({"delay_dcn_lateral": -1 * ms}, ValueError, "delay_dcn_lateral = -1 ms is out of range: allowed 0 ms <= delay_dcn_lateral <= 1000 ms"),
+])
+def test_nuclear_params_reject_bad_values(kw, exc, match):
+    with pytest.raises(exc, match=match):
+        SDMCircuitParams(**kw)
+
+
+def test_nuclear_wiring_gives_each_bit_a_bit_group_and_a_reference_group():
+    from cerebellum.sdm_nuclei import (BIT, REFERENCE, dcn_drive_offsets, dcn_initial_potentials, dcn_layout,
+                                       dcn_wiring)
+
+    n_out, k, g = 3, 2, 4
+    bit, role = dcn_layout(n_out, g)
+    assert np.array_equal(np.bincount(bit * 2 + role), np.full(2 * n_out, g))
+    (pi, pj), (li, lj) = dcn_wiring(n_out, k, g)
+    pc_bit = np.repeat(np.arange(n_out + 1), k)  # bit of every PC, n_out = reference
+    # bit PCs reach only their own bit group; reference PCs reach every reference group and nothing else
+    from_bit = pc_bit[pi] < n_out
+    assert np.all(role[pj[from_bit]] == BIT) and np.array_equal(bit[pj[from_bit]], pc_bit[pi[from_bit]])
+    assert np.all(role[pj[~from_bit]] == REFERENCE)
+    assert len(pi) == n_out * k * g + k * n_out * g and len(set(zip(pi, pj))) == len(pi)
+    # lateral: within one bit, across roles, all g x g both ways
+    assert np.array_equal(bit[li], bit[lj]) and np.all(role[li] != role[lj]) and len(li) == 2 * n_out * g * g
+    v = dcn_initial_potentials(-55.0, -36.0, n_out, g)
+    assert np.all((v > -55) & (v < -36)) and np.array_equal(v[role == BIT], v[role == REFERENCE])
+    drive = dcn_drive_offsets(400.0, 0.2, n_out, g)
+    np.testing.assert_allclose(drive[:g], [-80, -80 / 3, 80 / 3, 80])
+    assert np.array_equal(drive[role == BIT], drive[role == REFERENCE])
+    with pytest.raises(ValueError, match="spread = 1.5 is out of range"):
+        dcn_drive_offsets(400.0, 1.5, n_out, g)
+
+
+def test_nuclear_read_compares_group_spike_counts():
+    from cerebellum.sdm_nuclei import dcn_bits, dcn_group_counts
+
+    n_out, g = 2, 3
+    counts = np.zeros((2, 2 * n_out * g), int)
+    counts[0, :g] = 5  # bit 0, bit group: 15 spikes
+    counts[0, 2 * g:3 * g] = 4  # bit 0, reference group: 12 spikes
+    counts[1, 3 * g] = 1  # bit 1, reference group: 1 spike; bit 0 ties at 0
+    cb, cr = dcn_group_counts(counts, n_out, g)
+    assert cb.tolist() == [[15, 0], [0, 0]] and cr.tolist() == [[12, 0], [0, 1]]
+    assert dcn_bits(cb, cr).tolist() == [[1, 0], [0, 0]]
+    with pytest.raises(ValueError, match="cell_counts has shape"):
+        dcn_group_counts(counts[:, :-1], n_out, g)
+
+
+def _nuclear_bits(bit_pc_current, silence_reference: bool):
+    """Nuclear read after 200 ms of tonic Purkinje firing without mossy-fibre input: the Purkinje cells
+    of pointer bit ``j`` get ``bit_pc_current[j]`` (pA) on top of their bias (``None``: held below
+    threshold), and the reference Purkinje cells are held below threshold if ``silence_reference``."""
+    from brian2 import pA, start_scope
+
+    from cerebellum.sdm_nuclei import dcn_bits, dcn_group_counts
+
+    start_scope()
+    p = SDMCircuitParams(mode="biological", n=8, K=4, r=20, n_out=len(bit_pc_current), pcs_per_bit=2,
+                         goc_mf_bits=4, grc_per_goc=10)
+    c = build_sdm_circuit(p, np.random.default_rng(0))
+    silent = -2000.0
+    current = [silent if x is None else x for x in bit_pc_current] + [silent if silence_reference else 0.0]
+    c.pc.I_ext = np.asarray(current)[c.pc_groups()] * pA
+    c.network.run(200 * ms)
+    t = np.asarray(c.monitors["dcn"].t / ms)
+    counts = np.bincount(np.asarray(c.monitors["dcn"].i)[t >= 30], minlength=len(c.dcn))[None, :]
+    return dcn_bits(*dcn_group_counts(counts, p.n_out, p.dcn_per_group))[0].tolist()
+
+
+def test_nuclear_bit_is_decided_by_spikes_silenced_purkinje_cells_flip_it():
+    """Bit Purkinje cells faster than the reference read 0, slower ones read 1, silenced ones read 1
+    (their bit group is released); silencing the reference Purkinje cells releases every reference
+    group, and every bit reads 0 (a silenced bit ties with its reference group: equal counts read 0)."""
+    currents = [150.0, None, -150.0, 150.0]
+    assert _nuclear_bits(currents, silence_reference=False) == [0, 1, 1, 0]
+    assert _nuclear_bits(currents, silence_reference=True) == [0, 0, 0, 0]

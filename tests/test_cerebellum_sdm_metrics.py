@@ -104,3 +104,23 @@ def test_ties_and_strict_mean_test_are_reported():
     counts = np.full((5, 5), e + 2 * sigma)
     check = M.coactivation_check(counts, np.zeros((5, 5), int), lambda v: np.full(len(v), e), r)
     assert check["pass"] and not check["strict_mean_pass"] and check["max_abs_z_iid"] == pytest.approx(10.0)
+
+
+def test_nuclear_readout_scores_against_the_purkinje_read_and_the_theory_within_the_critical_distance():
+    from cerebellum.sdm_metrics import nuclear_readout_metrics
+
+    dcn = np.array([[1, 0], [1, 1], [0, 0]])
+    pc = np.array([[1, 0], [0, 1], [0, 0]])  # 5 of 6 bits equal
+    theory = np.array([[1, 1], [1, 1], [1, 1]])
+    count_bit = np.array([[9, 3], [5, 8], [4, 4]])
+    count_ref = np.array([[2, 3], [4, 1], [6, 4]])
+    out = nuclear_readout_metrics(dcn, pc, theory, count_bit, count_ref, query_distance=[0, 3, 9], critical=3)
+    assert out["bit_agreement_with_pc_rates"] == pytest.approx(5 / 6)
+    assert out["bit_agreement_with_abstract_theory_within_critical"] == pytest.approx(3 / 4)  # queries 0 and 1
+    assert out["bit_agreement_with_abstract_theory_all"] == pytest.approx(3 / 6)
+    assert out["queries_within"] == 2 and out["count_ties"] == 2
+    assert out["count_difference_mean_abs"] == pytest.approx((7 + 0 + 1 + 7 + 2 + 0) / 6)
+    nothing = nuclear_readout_metrics(dcn, pc, theory, count_bit, count_ref, query_distance=[5, 6, 9], critical=3)
+    assert np.isnan(nothing["bit_agreement_with_abstract_theory_within_critical"])
+    with pytest.raises(ValueError, match="must have the same shape"):
+        nuclear_readout_metrics(dcn[:2], pc, theory, count_bit, count_ref, [0, 1, 2], 3)

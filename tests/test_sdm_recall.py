@@ -178,6 +178,22 @@ def test_mossy_fibre_noise_jitters_volleys_and_adds_poisson_background():
     assert mi.tolist() == [0, 1, 0] and mt.tolist() == [0.0, 0.0, 0.5]
 
 
+def test_nuclear_window_edges_sit_half_a_step_off_the_spike_grid():
+    """Two sums of the same edge that round differently give the same window, holding exactly the
+    spikes of its steps."""
+    from core.spikes import window_counts
+    from protocols.sdm_recall.analysis import grid_window_starts
+
+    dt = 1e-4
+    a, b = 0.1 + 0.2 + 0.0003, 0.3003  # 0.30030000000000007 and 0.3003
+    assert a != b
+    starts = grid_window_starts(np.array([a, b]), dt)
+    assert starts[0] == starts[1] == pytest.approx(0.30025)
+    spikes_t = np.arange(2990, 3020) * dt  # one spike per step around the edge
+    counts = window_counts(np.zeros(30, int), spikes_t, starts[:1], 5 * dt, 1)
+    assert counts[0, 0] == 5
+
+
 # -- tiny runs on the numpy runtime -------------------------------------------------------------------
 
 def _run_tiny(circuit, seed, name, background_hz=0.0, jitter_ms=0.0):
@@ -205,6 +221,50 @@ def _readout_from_arrays(data):
     spiking_bits = depression[read] > 0
     abstract_bits = bipolar[read] > 0  # e > 1/2 <=> S > 0
     return pearson, float(np.mean(spiking_bits == abstract_bits))
+
+
+#: Read window of the nuclei relative to a query's first window: volley onset 5 ms + PF delay 5 ms +
+#: Purkinje->nuclear delay 4 ms (the defaults).
+DCN_WINDOW_SHIFT_S = 0.014
+#: Time step (s): spikes lie on its grid, so the window edges are put half a step before a grid step.
+DT_S = 1e-4
+
+
+def _dcn_bits_from_arrays(data):
+    """The nuclear read recomputed from the saved spikes: spikes of each bit's bit group (cells
+    ``(0 n_out + j) g ..``) against its reference group (``(n_out + j) g ..``) over each query's read
+    windows, shifted by :data:`DCN_WINDOW_SHIFT_S` (edges half a step before the time grid); 1 where
+    the bit group fired more."""
+    reads = data["epochs_kind"] == "read"
+    start, stop, pattern = (data[f"epochs_{c}"][reads] for c in ("start_s", "stop_s", "pattern"))
+    n_out = data["pointers"].shape[1]
+    n_dcn = int(data["spikes_dcn_n"])
+    g = n_dcn // (2 * n_out)
+    i, t = data["spikes_dcn_i"], data["spikes_dcn_t"]
+    bits, counts = [], []
+    for q in range(len(data["queries"])):
+        a = (np.round((start[pattern == q].min() + DCN_WINDOW_SHIFT_S) / DT_S) - 0.5) * DT_S
+        b = (np.round((stop[pattern == q].max() + DCN_WINDOW_SHIFT_S) / DT_S) - 0.5) * DT_S
+        c = np.bincount(i[(t >= a) & (t < b)], minlength=n_dcn).reshape(2, n_out, g).sum(axis=2)
+        bits.append(c[0] > c[1])
+        counts.append(c)
+    return np.array(bits).astype(np.uint8), np.array(counts)
+
+
+def _check_dcn_read_from_arrays(summary, data):
+    """``bits_spiking_dcn`` and the nuclear summary numbers, recomputed from the saved spikes."""
+    bits, counts = _dcn_bits_from_arrays(data)
+    np.testing.assert_array_equal(data["bits_spiking_dcn"], bits)
+    np.testing.assert_array_equal(data["dcn_count_bit"], counts[:, 0])
+    np.testing.assert_array_equal(data["dcn_count_reference"], counts[:, 1])
+    within = data["query_distance"] <= data["critical_distance"]
+    d = summary["dcn_readout"]
+    assert d["bit_agreement_with_pc_rates"] == pytest.approx(np.mean(bits == data["bits_spiking"]))
+    assert d["bit_agreement_with_abstract_theory_within_critical"] == pytest.approx(
+        np.mean(bits[within] == data["bits_abstract_theory"][within]))
+    t = summary["targets"]
+    assert t["bit_agreement_dcn_end_to_end"]["lo"] == 0.95 and t["bit_agreement_dcn_vs_pc_rates"]["lo"] == 0.95
+    return bits
 
 
 def _coactivation_from_arrays(data):
@@ -256,6 +316,7 @@ def test_runtime_tiny_noisy_run_is_scored_end_to_end_from_its_arrays():
     assert t["jaccard_theory_mean"]["lo"] == 0.9 and t["bit_agreement_end_to_end"]["lo"] == 0.95
     assert t["jaccard_theory_mean"]["pass"] == (jac >= 0.9)
     assert t["bit_agreement_end_to_end"]["pass"] == (agreement >= 0.95)
+    _check_dcn_read_from_arrays(s, out.arrays())
     # the mossy-fibre trains hold the background: spikes outside the volleys, on every fibre
     a = out.arrays()
     assert len(np.unique(a["spikes_mf_i"])) == 16 and len(a["spikes_mf_i"]) > 8 * (2 + 3 + 5)
@@ -296,6 +357,9 @@ def test_runtime_tiny_dense_run_is_exact():
         active[gi[(gt >= start) & (gt < stop)]] = True
         np.testing.assert_array_equal(active, data["granule_active_write"][k])
     assert len(a["spikes_mf_i"]) == len(a["spikes_mf_t"]) > 0
+    # the nuclear read comes from the saved nuclear spikes; every cell fires tonically
+    _check_dcn_read_from_arrays(s, a)
+    assert np.all(np.bincount(a["spikes_dcn_i"], minlength=int(a["spikes_dcn_n"])) > 0)
     # the thresholds the summary reports are the ones stated here
     t = s["targets"]
     assert t["jaccard_write_mean"]["lo"] == 0.95 and t["jaccard_read_mean"]["lo"] == 0.95
@@ -405,3 +469,19 @@ def test_noise_free_default_size_protocol_meets_every_target(tmp_path, standalon
     pearson, agreement = _readout_from_arrays(data)
     assert pearson >= 0.95 and agreement >= 0.95
     assert 45 <= data["pc_rate_baseline"].mean() <= 90
+    dcn = _check_dcn_read_from_arrays(summary, data)
+    assert np.mean(dcn == data["bits_spiking"]) >= 0.95
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_nuclear_read_agrees_with_the_purkinje_rate_read_at_default_noise(tmp_path, standalone_cache):
+    """Default size and mossy-fibre noise: the read from nuclear spike counts equals the numpy
+    comparison of Purkinje rates on >= 95 % of the bits (the nuclear stage alone, whatever the
+    granule decode did), recomputed from the saved spikes."""
+    summary, data = _cli_run(["--seed", "1", "--no-figures"], tmp_path / "noisy", standalone_cache)
+    dcn = _check_dcn_read_from_arrays(summary, data)
+    spiking = (data["pc_rate_read"] < data["pc_rate_reference"][:, None]).astype(np.uint8)
+    assert np.mean(dcn == spiking) >= 0.95
+    # tonic nuclear firing of tens of Hz under Purkinje inhibition
+    assert 10 <= summary["dcn_readout"]["rate_reference_group_mean_hz"] <= 150

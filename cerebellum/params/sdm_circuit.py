@@ -14,7 +14,7 @@ from cerebellum.params.cells import CELL_TYPES, CellParams
 from cerebellum.params.plasticity import PlasticityParams, PlasticityTiming
 from core.params import derived, nested, param, validate
 
-__all__ = ["SDMCircuitParams", "MODES", "ELIGIBILITY", "GRC_METHODS", "GRC_PER_GOC_RATIO"]
+__all__ = ["SDMCircuitParams", "MODES", "ELIGIBILITY", "GRC_METHODS", "GRC_PER_GOC_RATIO", "DCN_DECISION"]
 
 MODES = ("dense", "biological")
 ELIGIBILITY = ("last_spike", "chain")
@@ -22,6 +22,12 @@ GRC_METHODS = ("euler", "exponential_euler")
 
 #: Granule cells per Golgi cell when ``n_goc = 0`` (about 430 : 1 in the cerebellar cortex).
 GRC_PER_GOC_RATIO = 430
+
+#: Nuclear cells of the decision stage: the reference cell with a stronger intrinsic pacemaking current
+#: (pA), so that they fire tens of Hz under tonic Purkinje inhibition, and a slower inhibitory
+#: conductance (ms), so that their rate follows the Purkinje rate rather than the timing of single
+#: Purkinje spikes.
+DCN_DECISION = {"I_e": 400.0, "tau_inh": 5.0}
 
 #: Sources of the coding level, hence of every step size of the rule.
 _CODING = ("mode", "n", "d", "K", "contacts_max", "grc_theta")
@@ -61,7 +67,8 @@ class SDMCircuitParams:
         Another ``pcs_per_bit`` unwritten reference PCs follow the plastic ones.
     grc, goc, pc, dcn, io : CellParams
         Cell types (Casali et al. 2019); granule cells with exponential synapses (one state
-        variable less per channel).
+        variable less per channel); nuclear cells with the changes of :data:`DCN_DECISION`
+        (400 pA bias current, 5 ms inhibitory time constant).
     n_goc : int
         Golgi cells; 0 selects ``max(4, round(r / 430))`` (:attr:`golgi_count`).
     goc_mf_bits : int
@@ -71,7 +78,24 @@ class SDMCircuitParams:
     grc_per_goc : int
         Granule inputs per Golgi cell (feedback; biological mode unless ``dense_feedback``).
     w_mf_goc, w_goc_grc, w_grc_goc, w_pc_dcn, w_cf, w_teacher : conductance [nS]
-        Static weights.
+        Static weights (``w_pc_dcn``: every Purkinje cell of a pointer bit onto every cell of that
+        bit's nuclear *bit* group, every reference Purkinje cell onto every cell of each bit's
+        nuclear *reference* group).
+    dcn_per_group : int
+        Nuclear cells in each of the two decision groups of a pointer bit: the *bit* group,
+        inhibited by the bit's Purkinje cells, and the *reference* group, inhibited by the
+        reference Purkinje cells. Their membrane potentials start spread evenly between reset
+        and threshold (the same spread in both groups), so spike-count quantisation averages out
+        without a random draw.
+    dcn_drive_spread : float
+        Relative spread of the bias current across the cells of a group: cell ``c`` of ``g``
+        receives ``dcn.I_e (1 + s (2c/(g - 1) - 1))`` (the same in the bit and the reference group),
+        so that cells with common input do not fire in lockstep and their summed count resolves
+        rate differences finer than one spike per cell; ``0 <= s < 1``.
+    w_dcn_lateral : conductance [nS]
+        Mutual inhibition between the bit and the reference group of one pointer bit (every cell
+        of one group onto every cell of the other); it widens the rate difference the Purkinje
+        cells impose before the spike counts are compared (0 = independent groups).
     dense_feedback : bool
         Dense mode: keep GrC→GoC feedback (it moves the radius with the query; off by default).
     tau_pf : time [ms]
@@ -85,7 +109,7 @@ class SDMCircuitParams:
     plasticity : PlasticityTiming
         Eligibility kernel and conduction delays of the PF→PC rule: an 8-stage chain peaking
         100 ms after a PF spike, no eligibility delay, PF delay 5 ms, CF delay 4 ms.
-    delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn : time [ms]
+    delay_mf_grc, delay_mf_goc, delay_goc_grc, delay_grc_goc, delay_pc_dcn, delay_dcn_lateral : time [ms]
     mf_background_rate : rate [Hz]
         Poisson background drawn independently on every granule-cell input (0 = none; > 0 perturbs
         the exact decode). ``sdm-recall`` adds its background as spikes of the fibres themselves
@@ -123,7 +147,8 @@ class SDMCircuitParams:
     grc: CellParams = nested(CellParams, "granule cells", **CELL_TYPES["grc"], synapse="exp")
     goc: CellParams = nested(CellParams, "Golgi cells", **CELL_TYPES["goc"])
     pc: CellParams = nested(CellParams, "Purkinje cells", **CELL_TYPES["pc"])
-    dcn: CellParams = nested(CellParams, "deep cerebellar nucleus cells", **CELL_TYPES["dcn"])
+    dcn: CellParams = nested(CellParams, "deep cerebellar nucleus cells (the decision groups)",
+                             **{**CELL_TYPES["dcn"], **DCN_DECISION})
     io: CellParams = nested(CellParams, "inferior olive cells", **CELL_TYPES["io"])
     n_goc: int = param(0, "Golgi cells (0: max(4, round(r / 430)))", lo=0, hi=1_000_000)
     goc_mf_bits: int = param(8, "address bits sampled by each Golgi cell (both fibres of each pair)", lo=1, hi="n")
@@ -132,7 +157,13 @@ class SDMCircuitParams:
     w_mf_goc: object = param(10.0, "mossy fibre -> Golgi weight", unit="nS", lo=0, hi=1e4)
     w_goc_grc: object = param(0.24, "Golgi -> granule weight (inhibitory)", unit="nS", lo=0, hi=1e4)
     w_grc_goc: object = param(0.5, "granule -> Golgi weight (feedback)", unit="nS", lo=0, hi=1e4)
-    w_pc_dcn: object = param(2.0, "Purkinje -> nuclear cell weight (inhibitory)", unit="nS", lo=0, hi=1e4)
+    w_pc_dcn: object = param(0.5, "Purkinje -> nuclear cell weight (inhibitory)", unit="nS", lo=0, hi=1e4)
+    dcn_per_group: int = param(8, "nuclear cells per decision group (a pointer bit has a bit and a reference "
+                               "group)", lo=1, hi=1000)
+    dcn_drive_spread: float = param(0.2, "relative spread of the nuclear bias current across a decision group",
+                                    lo=0.0, hi=1.0, hi_open=True)
+    w_dcn_lateral: object = param(0.3, "mutual inhibition between a pointer bit's bit and reference nuclear groups",
+                                  unit="nS", lo=0, hi=1e4)
     w_cf: object = param(1.6, "climbing-fibre conductance onto a Purkinje cell", unit="nS", lo=0, hi=1e4)
     w_teacher: object = param(25.0, "teacher input -> inferior olive weight", unit="nS", lo=0, hi=1e4)
     dense_feedback: bool = param(False, "dense mode: keep granule -> Golgi feedback (moves the radius)",
@@ -151,6 +182,8 @@ class SDMCircuitParams:
     delay_goc_grc: object = param(2.0, "Golgi -> granule delay", unit="ms", lo=0, hi=1000)
     delay_grc_goc: object = param(1.0, "granule -> Golgi delay", unit="ms", lo=0, hi=1000)
     delay_pc_dcn: object = param(4.0, "Purkinje -> nuclear cell delay", unit="ms", lo=0, hi=1000)
+    delay_dcn_lateral: object = param(1.0, "nuclear bit group <-> reference group delay", unit="ms", lo=0,
+                                      hi=1000)
     mf_background_rate: object = param(0.0, "Poisson background drawn independently on every granule input", unit="Hz", lo=0, hi=1000)
     eligibility: str = param("last_spike", "GrC eligibility read by CF-timed LTD: analytic kernel of the last "
                              "spike or the integrated filter chain", choices=ELIGIBILITY)

@@ -11,8 +11,10 @@ throughout):
    climbing fibre reaches PC ``j`` at the eligibility peak of the volley's PF spikes when
    pointer bit ``j`` is 1;
 4. ``read``: ``read_volleys`` consecutive windows per query (the same address each time), plasticity
-   off; each pointer bit's rate is the mean spike count of its Purkinje cells over those windows
-   (from the arrival of the first PF volley), compared with the unwritten reference PCs.
+   off; each pointer bit is read from deep-nuclear spikes over those windows: the bit's nuclear group
+   (inhibited by its Purkinje cells) against its reference group (inhibited by the unwritten
+   reference PCs), 1 where the bit group fires more (``bits_spiking_dcn``). The numpy comparison of
+   the mean Purkinje rates (``bits_spiking``) stays as the diagnostic of the PF→PC stage.
 
 Modules: :mod:`~protocols.sdm_recall.config` (parameters), :mod:`~protocols.sdm_recall.design`
 (patterns, queries, window schedule), :mod:`~protocols.sdm_recall.simulation` (Brian2 circuit and run),

@@ -8,7 +8,9 @@ expectation for the realised synapse strengths and threshold
 synapses, Jaeckel 1989) with a binomial 3-sigma test; Purkinje readout vs the pattern-view read
 computed from the recorded co-activation (Pearson, bit agreement: the PF→PC stage); end to end, the
 spiking sets and read vs the theory's sets from the wiring and decoder rule and the abstract SDM read
-on them, for queries within the critical distance (:func:`end_to_end`); normalised co-activation vs
+on them, for queries within the critical distance (:func:`end_to_end`); the deep-nuclear read
+(spike counts of each bit's nuclear bit and reference groups) against the abstract read on the
+theory's locations and against the Purkinje-rate read (the nuclear stage alone); normalised co-activation vs
 ``softmax(beta cos)`` (Bricken & Pehlevan 2021); recall curves (spiking vs abstract on the same
 stored data).
 """
@@ -20,6 +22,7 @@ import numpy as np
 
 from cerebellum import sdm
 from cerebellum import sdm_metrics as M
+from cerebellum.sdm_nuclei import dcn_bits, dcn_group_counts
 from core.jsonio import to_jsonable
 from core.spikes import window_counts
 from core.targets import targets_summary
@@ -27,7 +30,7 @@ from core.units import in_unit
 from protocols.sdm_recall import targets as T
 from protocols.sdm_recall.design import Patterns, Schedule
 
-__all__ = ["Recording", "analyse", "raster"]
+__all__ = ["Recording", "analyse", "raster", "grid_window_starts"]
 
 #: Populations whose spikes are recorded.
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
@@ -120,7 +123,14 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     pc_rate_ref = pc_rates[:, n_out]
     base_len = period - BASELINE_START
     pc_rate_baseline = group_rate(window_counts(pi, pt, np.array([BASELINE_START]), base_len, n_pc))[0] / base_len
-    dcn_rate_read = window_counts(di, dt_, read_t0, rw, n_out) / rw
+    n_dcn = 2 * n_out * cp.dcn_per_group
+    # the nuclei see the Purkinje spikes delay_pc_dcn later: the same read window, shifted
+    dcn_t0 = grid_window_starts(read_t0 + in_unit(cp.delay_pc_dcn, "second"), in_unit(config.dt, "second"))
+    dcn_counts = window_counts(di, dt_, dcn_t0, rw, n_dcn)
+    dcn_count_bit, dcn_count_ref = dcn_group_counts(dcn_counts, n_out, cp.dcn_per_group)
+    dcn_bits_read = dcn_bits(dcn_count_bit, dcn_count_ref)
+    dcn_rate_read = dcn_count_bit / (cp.dcn_per_group * rw)
+    dcn_rate_baseline = float(window_counts(di, dt_, np.array([BASELINE_START]), base_len, n_dcn).mean() / base_len)
     io_write = window_counts(ii, it, sch.write_start, period, n_out)
 
     # abstract counterparts from the realised connectivity
@@ -153,7 +163,7 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     coact = M.coactivation_check(counts, dv, expected, r, min_expected=T.COACTIVATION_MIN_EXPECTED,
                                  min_fraction=T.COACTIVATION_WITHIN_3SIGMA_MIN)
     readout = M.readout_metrics(pc_rate_read, pc_rate_ref, counts, pointers)
-    # DCN output (report only): disinhibited where the PCs were depressed
+    # bit-group rate of the nuclei (report only): disinhibited where the PCs were depressed
     readout["dcn_pearson_bipolar"] = M.pearson(dcn_rate_read, M.abstract_reads(counts, pointers)["bipolar"])
     link = M.attention_link(counts, dv, n, abstract_w, beta)
     link["beta_note"] = beta_note
@@ -165,6 +175,11 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     else:
         critical = sdm.critical_distance_from_intersection(n, r * curve[: n // 2 + 1], config.m)
     e2e = end_to_end(jw, jr, spk_bits, theory_read, pat.query_distance, critical)
+    dcn_readout = M.nuclear_readout_metrics(dcn_bits_read, spk_bits, finite_bits, dcn_count_bit, dcn_count_ref,
+                                            pat.query_distance, critical)
+    dcn_readout.update(rate_bit_group_mean_hz=float(dcn_rate_read.mean()),
+                       rate_reference_group_mean_hz=float(dcn_count_ref.mean() / (cp.dcn_per_group * rw)),
+                       rate_baseline_hz=dcn_rate_baseline)
     target, distance = pat.query_target, pat.query_distance
     curves = {"spiking": M.recall_curve(spk_bits, pointers, target, distance),
               "abstract_same_locations": M.recall_curve(finite_bits, pointers, target, distance),
@@ -179,7 +194,8 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     goc_rate = oi.size / (sch.total * rec.golgi_count)
     biological = cp.mode == "biological"
     claims = T.targets(mode=cp.mode, jaccard_write=float(jw.mean()), jaccard_read=float(jr.mean()), end_to_end=e2e,
-                       coactivation=coact, readout=readout, pc_baseline_hz=float(pc_rate_baseline[:n_out].mean()),
+                       coactivation=coact, readout=readout, dcn_readout=dcn_readout,
+                       pc_baseline_hz=float(pc_rate_baseline[:n_out].mean()),
                        active_fraction=float(frac_r.mean()) if biological else None,
                        active_fraction_theory=cp.expected_active_fraction if biological else None,
                        K=cp.K if biological else None, contacts_max=cp.contacts_max if biological else None)
@@ -193,6 +209,7 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
                     "exact_windows": int(np.sum(jw == 1) + np.sum(jr == 1)),
                     "windows": int(jw.size + jr.size)},
         "end_to_end": e2e,
+        "dcn_readout": dcn_readout,
         "mf_noise": {"background_hz": in_unit(config.mf_background, "Hz"),
                      "jitter_ms": in_unit(config.mf_jitter, "ms")},
         "coactivation": coact,
@@ -233,7 +250,8 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
             "expected_active_write": exp_write, "expected_active_read": exp_read,
             "abstract_ratio": M.abstract_reads(counts, pointers)["ratio"],
             "theory_active_write": exp_write.astype(bool), "theory_active_read": exp_read.astype(bool),
-            "bits_abstract_theory": finite_bits, "bits_spiking": spk_bits,
+            "bits_abstract_theory": finite_bits, "bits_spiking": spk_bits, "bits_spiking_dcn": dcn_bits_read,
+            "dcn_count_bit": dcn_count_bit, "dcn_count_reference": dcn_count_ref,
             "critical_distance": np.array(critical, dtype=np.int64),
             "mf_background_hz": np.array(in_unit(config.mf_background, "Hz")),
             "mf_jitter_ms": np.array(in_unit(config.mf_jitter, "ms"))}
@@ -245,6 +263,23 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
         data["grc_contacts"] = rec.contacts
     data.update(raster(rec, sch))
     return to_jsonable(summary), data
+
+
+def grid_window_starts(starts, dt: float) -> np.ndarray:
+    """Window starts moved to half a time step before the nearest step of the ``dt`` grid (s).
+
+    Spikes are recorded on the grid ``k dt``; a window edge that falls on the grid would count a
+    spike there or not depending on the rounding of the sums that made the edge. Half a step
+    before the step, the window ``[start, start + length)`` (``length`` a whole number of steps)
+    holds exactly the spikes of its steps, whichever way the edge was summed.
+
+    Parameters
+    ----------
+    starts : float array (s)
+    dt : float (s)
+        Integration time step.
+    """
+    return (np.round(np.asarray(starts, dtype=float) / dt) - 0.5) * dt
 
 
 def end_to_end(jaccard_write, jaccard_read, spiking_bits, theory_read: dict, query_distance,

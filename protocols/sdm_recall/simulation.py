@@ -98,8 +98,9 @@ def record(circuit, pat) -> Recording:
 
 
 def synaptic_event_count(circuit, sch: Schedule, rec: Recording) -> int:
-    """Synaptic events of the whole run: spikes x out-degree of every pathway, plus the PF→PC
-    updates of each climbing-fibre event (one pass over its Purkinje cells' PF synapses)."""
+    """Synaptic events of the whole run: spikes x out-degree of every pathway (the Purkinje→nuclear
+    and nuclear bit↔reference pathways included), plus the PF→PC updates of each climbing-fibre
+    event (one pass over its Purkinje cells' PF synapses)."""
     from protocols.engine import synaptic_events
 
     p = circuit.params
@@ -112,12 +113,15 @@ def synaptic_event_count(circuit, sch: Schedule, rec: Recording) -> int:
     goc_counts = np.bincount(oi, minlength=p.golgi_count)
     pc_counts = np.bincount(pi, minlength=(p.n_out + 1) * p.pcs_per_bit)
     io_counts = np.bincount(ii, minlength=p.n_out)
+    dcn_counts = np.bincount(rec.spikes["dcn"][0], minlength=len(circuit.dcn))
     total = synaptic_events(mf_counts, circuit.mf_to_grc.ravel())
     total += synaptic_events(mf_counts, circuit.mf_to_goc.ravel())
     total += int(grc_counts.sum()) * (p.n_out + 1) * p.pcs_per_bit  # every GrC reaches every PC
     total += synaptic_events(grc_counts, circuit.grc_to_goc[0])
     total += synaptic_events(goc_counts, circuit.goc_to_grc[0])
     k = p.pcs_per_bit
-    total += int(pc_counts[: p.n_out * k].sum()) + int(io_counts.sum()) * k + len(sch.teacher_i)
+    total += int(io_counts.sum()) * k + len(sch.teacher_i)  # climbing fibres, teacher -> IO
+    total += synaptic_events(pc_counts, circuit.pc_to_dcn[0])
+    total += synaptic_events(dcn_counts, circuit.dcn_lateral[0])
     total += int(io_counts.sum()) * k * p.r  # each CF event is one pass over its PCs' PF synapses
     return int(total)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from core.targets import Target
 
-__all__ = ["JACCARD_MIN", "JACCARD_THEORY_MIN", "BIT_AGREEMENT_END_TO_END_MIN", "COACTIVATION_MIN_EXPECTED", "COACTIVATION_WITHIN_3SIGMA_MIN", "PEARSON_MIN",
-           "BIT_AGREEMENT_MIN", "PC_BASELINE_HZ", "ACTIVE_FRACTION_BIOLOGICAL", "targets"]
+__all__ = ["JACCARD_MIN", "JACCARD_THEORY_MIN", "BIT_AGREEMENT_END_TO_END_MIN", "COACTIVATION_MIN_EXPECTED",
+           "COACTIVATION_WITHIN_3SIGMA_MIN", "PEARSON_MIN", "BIT_AGREEMENT_MIN", "BIT_AGREEMENT_DCN_END_TO_END_MIN",
+           "BIT_AGREEMENT_DCN_PC_MIN", "PC_BASELINE_HZ", "ACTIVE_FRACTION_BIOLOGICAL", "targets"]
 
 #: Mean Jaccard index of spiking vs abstract granule active sets (write and read windows).
 JACCARD_MIN = 0.95
@@ -21,6 +22,11 @@ COACTIVATION_WITHIN_3SIGMA_MIN = 0.95
 PEARSON_MIN = 0.95
 #: PF→PC stage: fraction of spiking pointer bits equal to the abstract read on the recorded co-activation.
 BIT_AGREEMENT_MIN = 0.95
+#: Deep-nuclear read (bit group vs reference group spike counts) equal to the abstract SDM read on the
+#: theory's hard locations, for queries within the critical distance of their target.
+BIT_AGREEMENT_DCN_END_TO_END_MIN = 0.95
+#: Nuclear stage alone: deep-nuclear read equal to the Purkinje-rate read (bit PCs vs reference PCs).
+BIT_AGREEMENT_DCN_PC_MIN = 0.95
 #: Tonic Purkinje rate before any input (Hz): awake-like simple-spike rates.
 PC_BASELINE_HZ = (45.0, 90.0)
 #: Biological mode: fraction of granule cells one address activates (sparse coding level).
@@ -28,7 +34,7 @@ ACTIVE_FRACTION_BIOLOGICAL = (0.01, 0.05)
 
 
 def targets(*, mode: str, jaccard_write: float, jaccard_read: float, end_to_end: dict, coactivation: dict,
-            readout: dict,
+            readout: dict, dcn_readout: dict,
             pc_baseline_hz: float, active_fraction: float | None = None, active_fraction_theory: float | None = None,
             K: int | None = None, contacts_max: int | None = None) -> dict[str, Target]:
     """Every claim of a run as a :class:`~core.targets.Target`.
@@ -46,6 +52,8 @@ def targets(*, mode: str, jaccard_write: float, jaccard_read: float, end_to_end:
         and :data:`COACTIVATION_WITHIN_3SIGMA_MIN`.
     readout : dict
         :func:`cerebellum.sdm_metrics.readout_metrics`.
+    dcn_readout : dict
+        :func:`cerebellum.sdm_metrics.nuclear_readout_metrics`.
     pc_baseline_hz : float
         Mean tonic rate of the plastic Purkinje cells (Hz).
     active_fraction, active_fraction_theory : float, optional
@@ -82,6 +90,16 @@ def targets(*, mode: str, jaccard_write: float, jaccard_read: float, end_to_end:
         "bit_agreement": Target(readout["bit_agreement"], lo=BIT_AGREEMENT_MIN,
                                 description="PF->PC stage: spiking pointer bits equal to the abstract read on the "
                                             "recorded co-activation"),
+        "bit_agreement_dcn_end_to_end": Target(
+            dcn_readout["bit_agreement_with_abstract_theory_within_critical"], lo=BIT_AGREEMENT_DCN_END_TO_END_MIN,
+            description=f"deep-nuclear read (bit vs reference group spike counts) equal to the abstract SDM read "
+                        f"on theory locations, queries within the critical distance "
+                        f"({end_to_end['critical_distance']} bits)",
+            details={"queries": dcn_readout["queries_within"]}),
+        "bit_agreement_dcn_vs_pc_rates": Target(
+            dcn_readout["bit_agreement_with_pc_rates"], lo=BIT_AGREEMENT_DCN_PC_MIN,
+            description="nuclear stage: deep-nuclear read equal to the Purkinje-rate read (bit vs reference PCs)",
+            details={"count_ties": dcn_readout["count_ties"]}),
         "pc_baseline_hz": Target(pc_baseline_hz, *PC_BASELINE_HZ, unit="Hz",
                                  description="tonic Purkinje rate before any input"),
     }
