@@ -103,6 +103,7 @@ def test_sdm_prediction_matches_the_cs_plus_drop_and_scales_with_overlap():
     np.testing.assert_allclose(pred, [0.6, 0.3, 0.0])
 
 
+@pytest.mark.slow  # ~60 s; the fly-conditioning golden case runs the protocol in the default suite
 def test_tiny_run_writes_the_contract_and_its_metrics_follow_from_the_arrays(tmp_path):
     data, summary = _run(tmp_path / "run", "--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
                          "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100",

@@ -47,6 +47,7 @@ def test_bad_sweep_arguments_are_one_line_exit_2(tmp_path):
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow  # ~45 s: two compiled runs, a kill and a resume
 def test_sweep_runs_grid_resumes_after_a_kill_and_aggregates(tmp_path):
     out = tmp_path / "sweep"
     args = ["--seeds", "1-2", "--grid", "beta=5,10", "--jobs", "2"]
@@ -77,6 +78,7 @@ def test_sweep_runs_grid_resumes_after_a_kill_and_aggregates(tmp_path):
     assert list((out / "figures").glob("sweep_*.png"))
 
 
+@pytest.mark.slow  # ~16 s: starts a dask scheduler and worker
 def test_sweep_on_a_scheduler_started_on_localhost(tmp_path):
     pytest.importorskip("distributed")
     sched_file = tmp_path / "scheduler.json"
