@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["window_counts", "periodic_window_counts", "binned_population_rate"]
+__all__ = ["window_counts", "grid_window_starts", "periodic_window_counts", "binned_population_rate"]
 
 
 def window_counts(spike_i, spike_t, starts, length: float, n_cells: int) -> np.ndarray:
@@ -40,6 +40,23 @@ def window_counts(spike_i, spike_t, starts, length: float, n_cells: int) -> np.n
     ok = (k >= 0) & (spike_t < starts[np.clip(k, 0, None)] + length)
     np.add.at(out, (k[ok], spike_i[ok]), 1)
     return out
+
+
+def grid_window_starts(starts, dt: float) -> np.ndarray:
+    """Window starts moved to half a time step before the nearest step of the ``dt`` grid (s).
+
+    Spikes are recorded on the grid ``k dt``; a window edge that falls on the grid would count a
+    spike there or not depending on the rounding of the sums that made the edge. Half a step
+    before the step, the window ``[start, start + length)`` (``length`` a whole number of steps)
+    holds exactly the spikes of its steps, whichever way the edge was summed.
+
+    Parameters
+    ----------
+    starts : float array (s)
+    dt : float (s)
+        Integration time step.
+    """
+    return (np.round(np.asarray(starts, dtype=float) / dt) - 0.5) * dt
 
 
 def periodic_window_counts(spike_i, spike_t, period: float, settle: float, n_windows: int,

@@ -182,7 +182,7 @@ def test_nuclear_window_edges_sit_half_a_step_off_the_spike_grid():
     """Two sums of the same edge that round differently give the same window, holding exactly the
     spikes of its steps."""
     from core.spikes import window_counts
-    from protocols.sdm_recall.analysis import grid_window_starts
+    from core.spikes import grid_window_starts
 
     dt = 1e-4
     a, b = 0.1 + 0.2 + 0.0003, 0.3003  # 0.30030000000000007 and 0.3003

@@ -24,13 +24,13 @@ from cerebellum import sdm
 from cerebellum import sdm_metrics as M
 from cerebellum.sdm_nuclei import dcn_bits, dcn_group_counts
 from core.jsonio import to_jsonable
-from core.spikes import window_counts
+from core.spikes import grid_window_starts, window_counts
 from core.targets import targets_summary
 from core.units import in_unit
 from protocols.sdm_recall import targets as T
 from protocols.sdm_recall.design import Patterns, Schedule
 
-__all__ = ["Recording", "analyse", "raster", "grid_window_starts"]
+__all__ = ["Recording", "analyse", "raster"]
 
 #: Populations whose spikes are recorded.
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
@@ -263,23 +263,6 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
         data["grc_contacts"] = rec.contacts
     data.update(raster(rec, sch))
     return to_jsonable(summary), data
-
-
-def grid_window_starts(starts, dt: float) -> np.ndarray:
-    """Window starts moved to half a time step before the nearest step of the ``dt`` grid (s).
-
-    Spikes are recorded on the grid ``k dt``; a window edge that falls on the grid would count a
-    spike there or not depending on the rounding of the sums that made the edge. Half a step
-    before the step, the window ``[start, start + length)`` (``length`` a whole number of steps)
-    holds exactly the spikes of its steps, whichever way the edge was summed.
-
-    Parameters
-    ----------
-    starts : float array (s)
-    dt : float (s)
-        Integration time step.
-    """
-    return (np.round(np.asarray(starts, dtype=float) / dt) - 0.5) * dt
 
 
 def end_to_end(jaccard_write, jaccard_read, spiking_bits, theory_read: dict, query_distance,
