@@ -25,9 +25,8 @@ def _tiny_network(rng):
     return Network(src, tgt, syn, mon_src, mon_tgt), i, mon_src, mon_tgt
 
 
-def _run(device, tmp_path, timings=None):
-    with Simulation(device=device, name="engine-test", seed=3, progress=False,
-                    cache_dir=tmp_path / "cache") as sim:
+def _run(device, cache_dir, timings=None):
+    with Simulation(device=device, name="engine-test", seed=3, progress=False, cache_dir=cache_dir) as sim:
         net, i, mon_src, mon_tgt = _tiny_network(np.random.default_rng(0))
         from brian2 import ms
 
@@ -42,14 +41,27 @@ def _run(device, tmp_path, timings=None):
     return spikes, events, cost
 
 
-@pytest.mark.standalone
-def test_standalone_matches_runtime_and_reports_cost(tmp_path):
-    rt_spikes, rt_events, rt_cost = _run("runtime", tmp_path)
+@pytest.fixture(scope="module")
+def engine_build(tmp_path_factory):
+    """The tiny network compiled once (cold cache) and run: ``(cache_dir, (spikes, events, cost), build_s)``.
+
+    The standalone tests of this module share it, so the module pays for one cold build plus the one
+    rebuild that the corrupt-program test needs.
+    """
+    cache = tmp_path_factory.mktemp("engine-cache")
     builds = []
-    sa_spikes, sa_events, sa_cost = _run("standalone", tmp_path, builds)
-    again = _run("standalone", tmp_path, builds)
+    result = _run("standalone", cache, builds)
+    return cache, result, builds[0]
+
+
+@pytest.mark.standalone
+def test_standalone_matches_runtime_and_reports_cost(tmp_path, engine_build):
+    cache, (sa_spikes, sa_events, sa_cost), cold_build_s = engine_build
+    rt_spikes, rt_events, rt_cost = _run("runtime", tmp_path / "cache")
+    builds = []
+    again = _run("standalone", cache, builds)
     assert again[0] == sa_spikes
-    assert builds[1] < 0.5 * builds[0]  # same network shape: the kept build recompiles nothing
+    assert builds[0] < 0.5 * cold_build_s  # same network shape: the kept build recompiles nothing
     assert len(rt_spikes) > 5
     assert sa_spikes == rt_spikes  # deterministic model: identical spikes on both devices
     assert sa_events == rt_events > 0
@@ -128,9 +140,10 @@ from test_engine import _tiny_network
 from protocols.engine import Simulation
 from brian2 import ms
 seed = int(sys.argv[1])
-with Simulation(device="standalone", name="engine-seeds", seed=seed, progress=False, cache_dir=sys.argv[2]) as sim:
+with Simulation(device="standalone", name="engine-test", seed=seed, progress=False, cache_dir=sys.argv[2]) as sim:
     net, i, mon_src, mon_tgt = _tiny_network(np.random.default_rng(seed))
-    sim.run(net, 100 * ms, "only")
+    sim.run(net, 50 * ms, "first")
+    sim.run(net, 50 * ms, "second")
     sim.execute()
     cost = sim.cost(0, 1.0)
     print(json.dumps({{"program": cost["program"], "spikes": np.asarray(mon_tgt.t[:]).tolist()}}))
@@ -138,7 +151,7 @@ with Simulation(device="standalone", name="engine-seeds", seed=seed, progress=Fa
 
 
 @pytest.mark.standalone
-def test_new_seed_reuses_the_compiled_program_whatever_the_hash_seed(tmp_path):
+def test_new_seed_reuses_the_compiled_program_whatever_the_hash_seed(tmp_path, engine_build):
     import os
     import subprocess
     import sys
@@ -149,23 +162,27 @@ def test_new_seed_reuses_the_compiled_program_whatever_the_hash_seed(tmp_path):
     runs = []
     for seed, hash_seed in ((1, "1"), (2, "4"), (1, "7")):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        out = subprocess.run([sys.executable, str(script), str(seed), str(tmp_path / "cache")], env=env,
+        out = subprocess.run([sys.executable, str(script), str(seed), str(engine_build[0])], env=env,
                              capture_output=True, text=True, check=True).stdout
         runs.append(json.loads(out.splitlines()[-1]))
     keys = {r["program"]["key"] for r in runs}
-    assert len(keys) == 1  # seed and hash seed are not part of the code
-    assert [r["program"]["cached"] for r in runs] == [False, True, True]
+    # seed and connectivity are not part of the code: every run takes the program compiled for seed 3
+    assert keys == {engine_build[1][2]["program"]["key"]}
+    assert [r["program"]["cached"] for r in runs] == [True, True, True]
     assert runs[0]["spikes"] == runs[2]["spikes"] != runs[1]["spikes"]  # same seed, same result
     phases = runs[0]["program"]
     assert phases["loop_s"] > 0 and phases["peak_memory_mib"] > 0 and phases["total_s"] >= phases["loop_s"]
 
 
 @pytest.mark.standalone
-def test_corrupt_cached_program_is_rebuilt_not_run(tmp_path):
-    rt = _run("standalone", tmp_path)
+def test_corrupt_cached_program_is_rebuilt_not_run(tmp_path, engine_build):
+    import shutil
+
+    cache, (spikes, _, _), _ = engine_build
+    shutil.copytree(cache / "programs", tmp_path / "cache" / "programs")
     programs = list((tmp_path / "cache" / "programs").glob("*/main"))
     assert len(programs) == 1
     programs[0].write_bytes(programs[0].read_bytes()[:1000])  # truncated, as after a kill mid-copy
-    again = _run("standalone", tmp_path)
-    assert again[0] == rt[0]
+    again = _run("standalone", tmp_path / "cache")
+    assert again[0] == spikes
     assert programs[0].stat().st_size > 1000  # rebuilt and stored again

@@ -28,22 +28,23 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 COMMON = ["--device", "runtime", "--seed", "1", "--no-progress", "--no-figures", "--force"]
 
-#: case name -> (protocol, arguments); small enough for the default suite.
+#: case name -> (protocol, arguments); small enough for the default suite. Longest first, so that the
+#: two-at-a-time runner ends with short cases.
 CASES = {
+    "eyeblink-isi": ("eyeblink-isi", ["--n-grc", "1000", "--acquisition", "10", "--isis", "150", "250"]),
+    "fly-conditioning": ("fly-conditioning", ["--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
+                                              "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100"]),
     "sdm-recall": ("sdm-recall", ["--r", "500", "--n", "16", "--n-out", "16", "--m", "3", "--queries", "3",
                                   "--set", "warmup=1", "--set", "read_volleys=2"]),
     "sdm-recall-dense": ("sdm-recall", ["--mode", "dense", "--n", "16", "--n-out", "16", "--d", "5", "--r", "500", "--m", "3",
                                         "--queries", "3", "--set", "warmup=1", "--set", "read_volleys=2"]),
     "eyeblink": ("eyeblink", ["--n-grc", "1000", "--acquisition", "3", "--extinction", "2",
                               "--reacquisition", "2"]),
-    "eyeblink-isi": ("eyeblink-isi", ["--n-grc", "1000", "--acquisition", "10", "--isis", "150", "250"]),
+    "navigation": ("navigation", ["--width", "4", "--steps", "20", "--steps-env2", "10", "--copies", "2"]),
     "hopfield-recall": ("hopfield-recall", ["--memories", "4", "--slots", "5", "--copies", "3", "--betas", "5,10",
                                             "--noise", "0,0.2", "--partial", "0.5", "--read-ms", "50",
                                             "--settle-ms", "20"]),
-    "navigation": ("navigation", ["--width", "4", "--steps", "20", "--steps-env2", "10", "--copies", "2"]),
     "fly-hash": ("fly-hash", ["--families", "3", "--variants", "2", "--read-ms", "100"]),
-    "fly-conditioning": ("fly-conditioning", ["--n-kc", "300", "--morphs", "2", "--training", "2", "--extinction", "2",
-                                              "--read-ms", "200", "--gap-ms", "300", "--dan-delay-ms", "100"]),
 }
 
 #: Relative tolerance for floating-point arrays and summary numbers: rounding differences between
@@ -57,27 +58,38 @@ TIMING_KEYS = {"cost", "execute_breakdown_s", "protocol_timing_s"}
 
 
 def start_case(name: str, out: Path, cache: Path) -> subprocess.Popen:
-    """Start the CLI run of case ``name`` writing to ``out``."""
+    """Start the CLI run of case ``name`` writing to ``out`` (its output goes to ``out``.log)."""
     protocol, args = CASES[name]
     env = {**os.environ, "SPIKING_MEMORY_CACHE": str(cache)}
-    return subprocess.Popen([sys.executable, "-m", "protocols", protocol, *COMMON, "--out", str(out), *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = open(out.with_name(out.name + ".log"), "w")  # a file, not a pipe: a chatty run never blocks
+    with log:
+        return subprocess.Popen([sys.executable, "-m", "protocols", protocol, *COMMON, "--out", str(out), *args],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
 def run_cases(names, root: Path, cache: Path, parallel: int = 2) -> dict[str, Path]:
-    """Run cases, ``parallel`` at a time; return their results directories (raise on a failure)."""
+    """Run cases, ``parallel`` at a time, starting the next whenever one ends; return their results
+    directories (raise on a failure)."""
+    import time
+
     pending = list(names)
-    running: list[tuple[str, subprocess.Popen]] = []
+    running: dict[str, subprocess.Popen] = {}
     done = {}
     while pending or running:
         while pending and len(running) < parallel:
             name = pending.pop(0)
-            running.append((name, start_case(name, root / name, cache)))
-        name, proc = running.pop(0)
-        _, err = proc.communicate()
-        if proc.returncode != 0:
-            raise RuntimeError(f"case {name} failed (exit {proc.returncode}):\n{err[-2000:]}")
-        done[name] = root / name
+            running[name] = start_case(name, root / name, cache)
+        finished = [name for name, proc in running.items() if proc.poll() is not None]
+        if not finished:
+            time.sleep(0.2)
+        for name in finished:
+            proc = running.pop(name)
+            if proc.returncode != 0:
+                for other in running.values():
+                    other.kill()
+                log = (root / f"{name}.log").read_text()
+                raise RuntimeError(f"case {name} failed (exit {proc.returncode}):\n{log[-2000:]}")
+            done[name] = root / name
     return done
 
 

@@ -373,7 +373,9 @@ def test_runtime_tiny_dense_run_is_exact():
     assert float(data["mf_background_hz"]) == 0.0 and float(data["mf_jitter_ms"]) == 0.0
 
 
-@pytest.mark.parametrize("contacts_max, grc_theta", [(1, 4), pytest.param(3, 9, marks=pytest.mark.slow)])  # ~25 s each
+# ~25 s each: slow; the default suite runs the biological decoder through the noisy tiny run and the golden case
+@pytest.mark.slow
+@pytest.mark.parametrize("contacts_max, grc_theta", [(1, 4), (3, 9)])
 def test_runtime_tiny_biological_run_is_the_selected_coordinate_sdm(contacts_max, grc_theta):
     """Biological decoder on the numpy runtime: the spiking sets are exactly the selected-coordinate
     sets of the realised synapses, at the predicted coding level (2^-4 with equal synapses, 3.3 % with
