@@ -40,6 +40,7 @@ OPTIONS = {
     "steps-env2": "n_steps_env2",
     "beta": "beta",
     "copies": "circuit.copies",
+    "pi-noise": "pi_noise",
 }
 
 __all__ = ["NAME", "DESCRIPTION", "CONFIG", "OPTIONS", "NavigationConfig", "run"]

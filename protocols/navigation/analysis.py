@@ -11,7 +11,7 @@ import numpy as np
 
 from core.jsonio import rounded
 
-__all__ = ["CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "next_step_predictions", "accuracy",
+__all__ = ["CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes", "next_step_predictions", "accuracy",
            "learning_curve", "navigation_metrics", "rate_maps", "environment_switch"]
 
 #: Bins of the learning curves (fraction of nodes / edges visited) and the fewest steps a bin needs.
@@ -24,25 +24,43 @@ def accuracy(pred, obs, mask) -> float:
     return float(np.mean(pred[mask] == obs[mask])) if mask.any() else float("nan")
 
 
-def abstract_predictions(design, beta, clear_between_envs=True) -> np.ndarray:
-    """Abstract TEM-t predictions (object indices, -1 at the first step of each attended group).
+def abstract_predictions(design, beta=None, clear_between_envs=True, corrected=True) -> np.ndarray:
+    """Abstract TEM-t predictions on the noisy walk (object indices, -1 at each environment's first step).
 
-    With ``clear_between_envs`` each environment attends to its own memories only (as the gated
-    spiking network); without, to every earlier memory of both (the counterfactual).
+    Parameters
+    ----------
+    design : dict
+        From :func:`protocols.navigation.design.design_navigation`, whose closed-loop runs of
+        :func:`hippocampus.pathint.closed_loop_walk` (same noise, same beta) hold the decodes.
+    beta : float, optional
+        Unused (the design's runs were made with the configured beta); kept for call symmetry.
+    clear_between_envs : bool
+        Each environment attends to its own memories only (as the gated spiking network); without,
+        to every earlier memory of both (the counterfactual, with correction).
+    corrected : bool
+        With the sensory correction of the grid phase (:class:`hippocampus.pathint.CorrectionRule`),
+        or dead reckoning.
     """
-    from hippocampus.attention import causal_tem_attention
-    from hippocampus.codes import decode_objects
+    if not clear_between_envs:
+        run = design["corrected_no_clear"]
+    else:
+        run = design["corrected"] if corrected else design["uncorrected"]
+    return next_step_predictions(run["decoded"], design["env_id"])
 
-    n = design["n_steps"]
-    keys, values, env_id = design["keys"][:n], design["values"][:n], design["env_id"]
-    out = np.full(n, -1)
-    groups = [np.flatnonzero(env_id == e) for e in np.unique(env_id)] if clear_between_envs else [np.arange(len(keys))]
-    for idx in groups:
-        pred = causal_tem_attention(keys[idx], values[idx], beta)
-        dec = decode_objects(np.nan_to_num(pred), design["codes"])
-        dec[0] = -1
-        out[idx] = dec
-    return out
+
+def node_memorizer_from_nodes(nodes, observations, env_id) -> np.ndarray:
+    """Place memoriser on believed nodes: at step ``t`` it predicts the object last stored at
+    ``nodes[t]`` in the same environment (-1 if none); memories restart with each environment."""
+    pred = np.full(len(nodes), -1)
+    memory, env = {}, None
+    for t, (n, o, e) in enumerate(zip(np.asarray(nodes).tolist(), np.asarray(observations).tolist(),
+                                      np.asarray(env_id).tolist())):
+        if e != env:
+            memory, env = {}, e
+        if n in memory:
+            pred[t] = memory[n]
+        memory[n] = o
+    return pred
 
 
 def next_step_predictions(decoded, env_id) -> np.ndarray:
