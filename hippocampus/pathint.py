@@ -24,8 +24,8 @@ memories; the attention is restricted to the memories that match the current obs
 whose key matches the query (``k . q >= match_min``): the attention over conjunctive keys
 ``[grid code; observation]`` with the sensory part taken as exact. When these memories carry at
 least ``min_share`` of the attention, each wave phase is replaced by the attention-weighted
-circular mean of their stored phases (moved by ``gain`` of the wrapped difference; ``gain = 1``
-replaces). Otherwise the path-integrated estimate stands (Whittington, Warren & Behrens 2022, ICLR,
+circular mean of their stored phases (for ``gain < 1`` the direction of the ``gain``-weighted
+blend of the two unit vectors; ``gain = 1`` replaces). Otherwise the path-integrated estimate stands (Whittington, Warren & Behrens 2022, ICLR,
 arXiv:2112.04035, inference of the position from memory; Hardcastle et al. 2015).
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["CorrectionRule", "wave_phases", "wave_scales", "phase_code", "phase_noise", "action_phases",
-           "circular_mean", "wrap", "closed_loop_walk", "decode_nodes"]
+           "circular_mean", "blend_phase", "wrap", "closed_loop_walk", "decode_nodes"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,12 @@ def phase_noise(grid, standard_normal, sigma: float) -> np.ndarray:
 def wrap(phase):
     """Phase wrapped to ``(-pi, pi]`` (rad)."""
     return np.angle(np.exp(1j * np.asarray(phase, float)))
+
+
+def blend_phase(phase, target, gain):
+    """Phase moved towards ``target`` (rad): the direction of ``(1 - gain) e^(i phase) + gain e^(i target)``
+    (``gain = 1`` gives ``target``; the spiking circuit blends its unit vectors the same way)."""
+    return np.angle((1.0 - gain) * np.exp(1j * np.asarray(phase, float)) + gain * np.exp(1j * np.asarray(target, float)))
 
 
 def circular_mean(phases, weights) -> np.ndarray:
@@ -197,7 +203,7 @@ def closed_loop_walk(grid, restarts, steps, observations, codes, beta, rule: Cor
             share = a[match].sum()
             if match.any() and share >= rule.min_share:
                 target = circular_mean(est[lo:t + 1][match], a[match])
-                th = th + rule.gain * wrap(target - th)
+                th = blend_phase(th, target, rule.gain)
                 corrected[t + 1] = True
     decoded = decode_objects(pred_vec, codes)
     return dict(estimate=est, query=qph, keys=keys, queries=queries, decoded=decoded, corrected=corrected)

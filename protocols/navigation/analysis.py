@@ -1,9 +1,11 @@
 """Predictions, accuracies, learning curves and rate maps of the navigation run (numpy only).
 
-Four predictors of the next observation on the same walk: the spiking network (object decoded
-from the read-out spike counts), the abstract TEM-t attention
-(:func:`hippocampus.attention.causal_tem_attention` with the same keys, values and beta), an edge
-memoriser and a node memoriser (:mod:`hippocampus.environment`). A prediction of ``-1`` means none.
+Six predictors of the next observation on the same noisy walk (:data:`PREDICTORS`): the spiking
+network with sensory correction (object decoded from the read-out spike counts), the abstract
+TEM-t attention with the same noise and correction rule, the abstract model without correction
+(dead reckoning), an edge memoriser, a node memoriser told the true node and a node memoriser
+told the node decoded from the uncorrected (dead-reckoned) grid phase. A prediction of ``-1`` means
+none.
 """
 from __future__ import annotations
 
@@ -11,12 +13,18 @@ import numpy as np
 
 from core.jsonio import rounded
 
-__all__ = ["CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes", "next_step_predictions", "accuracy",
+__all__ = ["PREDICTORS", "CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes", "next_step_predictions", "accuracy",
            "learning_curve", "navigation_metrics", "rate_maps", "environment_switch"]
 
 #: Bins of the learning curves (fraction of nodes / edges visited) and the fewest steps a bin needs.
 CURVE_BINS = np.linspace(0, 1, 11)
 CURVE_MIN_STEPS = 3
+
+
+#: Predictors scored on every run: name in the summary -> key of its predictions in data.npz.
+PREDICTORS = {"spiking": "predicted_spiking", "abstract": "predicted_abstract",
+              "abstract_uncorrected": "predicted_abstract_uncorrected", "edge_memorizer": "predicted_edge",
+              "node_memorizer": "predicted_node", "node_memorizer_noisy": "predicted_node_noisy"}
 
 
 def accuracy(pred, obs, mask) -> float:
@@ -101,8 +109,7 @@ def navigation_metrics(data, n_object_types) -> dict:
     from hippocampus.environment import expected_correct
 
     obs = data["observation"]
-    preds = {"spiking": data["predicted_spiking"], "abstract": data["predicted_abstract"],
-             "edge_memorizer": data["predicted_edge"], "node_memorizer": data["predicted_node"]}
+    preds = {k: data[v] for k, v in PREDICTORS.items()}
     summary = {}
     for e in np.unique(data["env"]):
         s = data["env"] == e

@@ -49,7 +49,7 @@ class NavigationConfig:
         Sensory correction: smallest share of the attention (spiking: of the memory spikes in the
         read window) on memories matching the observation and the query for a re-anchoring.
     correction_gain : float
-        Fraction of the wrapped phase difference to the retrieved phase applied (1: replace;
+        Weight of the retrieved phase in the blend of unit vectors (1: replace;
         0: no correction).
     settle, read : Quantity [ms]
         Settling time and read window of each step (multiples of ``dt``).
@@ -70,7 +70,7 @@ class NavigationConfig:
                              lo=0, hi=1)
     min_share: float = param(0.5, "sensory correction: smallest attention share on matching memories", lo=0,
                              lo_open=True, hi=1)
-    correction_gain: float = param(1.0, "sensory correction: fraction of the phase difference applied", lo=0, hi=1)
+    correction_gain: float = param(1.0, "sensory correction: weight of the retrieved phase in the blend", lo=0, hi=1)
     settle: object = param(50.0, "settling time of each step", unit="ms", lo=0, hi=10000)
     read: object = param(40.0, "read window of each step", unit="ms", lo=0, lo_open=True, hi=10000)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
