@@ -41,6 +41,8 @@ def make(out_dir, results_dir):
            "to the true node", ylim=(-0.03, 1.05), title="grid-phase estimate")
     bx.legend(fontsize=7)
     for a in (ax, bx):
+        a.set_xticks(x)
+        a.set_xticklabels([f"{v:g}" for v in x], fontsize=8)
         a.title.set_fontsize(9)
         a.xaxis.label.set_fontsize(8)
         a.yaxis.label.set_fontsize(8)
