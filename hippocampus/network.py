@@ -6,13 +6,14 @@ arXiv:2008.06996; TEM-t, Whittington, Warren & Behrens 2022, ICLR, arXiv:2112.04
 * **MEC**: ``mec_copies`` Poisson cells per code unit ``i`` (grid-cell phase class or pattern bit)
   fire at ``mec_max_rate * code_scale * q_i(t)``, where ``q(t)`` is the scheduled query code
   (non-negative; rates above ``mec_max_rate`` are rejected, not clipped). The query code itself is
-  computed in numpy by the caller (for navigation: path integration with the exact action
-  matrices ``W_a`` of :mod:`hippocampus.grid`, not by spiking neurons).
+  computed in numpy by the caller, or by the circuit in the closed-loop mode below.
 * **Memory slots** -- a *gated, pre-wired slot pool*: every slot's key is wired into its MEC->slot
   synapses at build time (``w = k / (code_scale mec_copies tau_key mec_max_rate)``, so
   ``E[h_mu] = k_mu . q`` for ``tau_key dh_mu/dt = -h_mu + tau_key sum_i w_mu,i s_i(t)``); "writing"
   memory ``mu`` one-shot at window ``write[mu]`` means opening its gate, "clearing" it closes the
-  gate again. There is no synaptic plasticity: which slot holds what is decided in numpy.
+  gate again. There is no synaptic plasticity: which slot holds what is decided in numpy (in the
+  closed-loop mode a slot's key synapses are instead set once, from the circuit's estimate, when
+  the slot is written).
 * **Memory neurons**: ``copies`` neurons per slot share ``h`` (identical key synapses from the
   same MEC spikes give identical traces, so a linked variable is exact) and fire with
   exponential escape noise ``rho = gate_mu(t) r0 exp(u)``,

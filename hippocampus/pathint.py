@@ -25,8 +25,9 @@ whose key matches the query (``k . q >= match_min``): the attention over conjunc
 ``[grid code; observation]`` with the sensory part taken as exact. When these memories carry at
 least ``min_share`` of the attention, each wave phase is replaced by the attention-weighted
 circular mean of their stored phases (for ``gain < 1`` the direction of the ``gain``-weighted
-blend of the two unit vectors; ``gain = 1`` replaces). Otherwise the path-integrated estimate stands (Whittington, Warren & Behrens 2022, ICLR,
-arXiv:2112.04035, inference of the position from memory; Hardcastle et al. 2015).
+blend of the two unit vectors; ``gain = 1`` replaces). Otherwise the path-integrated estimate
+stands (Whittington, Warren & Behrens 2022, ICLR, arXiv:2112.04035, inference of the position from
+memory; Hardcastle et al. 2015).
 """
 from __future__ import annotations
 
