@@ -46,9 +46,10 @@ memory spikes of the previous read window -- each spike of a memory neuron whose
 current observation and whose dendritic overlap ``h`` is at least ``match_min`` adds the unit
 vector of that slot's stored phase to the phase cell's accumulators ``(C, S)``; the phase moves to
 the direction of ``(C, S)`` (by ``gain``: a blend of unit vectors, renormalised) when such spikes
-are at least ``min_share`` of all memory spikes of that read window -- or restarts at a scheduled start phase; (2) the slot written in this window stores the
-estimate: its MEC->slot weights become the grid-cell key rates of the estimate and its
-memory->phase synapses the estimate's phases; (3) the estimate moves by the scheduled step (action
+are at least ``min_share`` of all memory spikes of that read window -- or restarts at a scheduled
+start phase; (2) the slot written in this window stores the estimate: its MEC->slot weights
+become the grid-cell key rates of the estimate and its memory->phase synapses the estimate's
+phases; (3) the estimate moves by the scheduled step (action
 plus noise), and the MEC rates become those of the moved estimate (the query). The key synapses
 are then all-to-all (a key can use any grid cell).
 
@@ -285,7 +286,7 @@ class MemoryCircuit:
 
     def window_phase_estimates(self):
         """Closed loop only: the phase estimate (rad) of the position of each window's step, after
-        the correction and before the move, shape (n_windows, 3 M), and whether it was re-anchored
+        the correction and before the move, shape (n_windows, 3 M), and whether it is a re-anchored one
         from the memory spikes, shape (n_windows,)."""
         n = self.schedule.n_windows
         th = np.arctan2(np.asarray(self.phase_state.s_est).T[:n], np.asarray(self.phase_state.c_est).T[:n])
@@ -623,9 +624,9 @@ def _closed_loop_feedback(pi: PathIntegrationInput, p, ns, memory, phase, n_slot
     src = np.repeat(np.arange(n_mem), n_waves)
     phase_syn.connect(i=src, j=np.tile(np.arange(n_waves), n_mem))
     # (2) the synapses of the slot written in this window store the estimate's phase
-    phase_syn.run_regularly("""now = int(abs(t - t_on_pre) < 0.5*period)
-        sc = sc + now*(c_post - sc)
-        ss = ss + now*(s_post - ss)""", dt=period, when="start", order=2, name="phase_write")
+    phase_syn.run_regularly("""writing = int(abs(t - t_on_pre) < 0.5*period)
+        sc = sc + writing*(c_post - sc)
+        ss = ss + writing*(s_post - ss)""", dt=period, when="start", order=2, name="phase_write")
     state = StateMonitor(phase, ["c_est", "s_est", "corrected"], record=True, dt=period, when="start", order=5,
                          name="phase_state")
     return {"phase": phase, "phase_state": state, "phase_syn": phase_syn, "phase_sources": src}

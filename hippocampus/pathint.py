@@ -114,7 +114,8 @@ def wrap(phase):
 def blend_phase(phase, target, gain):
     """Phase moved towards ``target`` (rad): the direction of ``(1 - gain) e^(i phase) + gain e^(i target)``
     (``gain = 1`` gives ``target``; the spiking circuit blends its unit vectors the same way)."""
-    return np.angle((1.0 - gain) * np.exp(1j * np.asarray(phase, float)) + gain * np.exp(1j * np.asarray(target, float)))
+    z = (1.0 - gain) * np.exp(1j * np.asarray(phase, float)) + gain * np.exp(1j * np.asarray(target, float))
+    return np.angle(z)
 
 
 def circular_mean(phases, weights) -> np.ndarray:
@@ -163,8 +164,8 @@ def closed_loop_walk(grid, restarts, steps, observations, codes, beta, rule: Cor
         ``estimate (T, 3M)`` phase estimate of position ``t`` (after correction), ``query (T, 3M)``
         moved estimate of window ``t`` (position ``t + 1``), ``keys (T, d)``, ``queries (T, d)``
         (grid rate codes), ``decoded (T,)`` object decoded in window ``t`` (prediction for
-        ``t + 1``; -1 none), ``corrected (T,)`` whether the estimate of position ``t`` was
-        re-anchored.
+        ``t + 1``; -1 none), ``corrected (T,)`` whether the estimate of position ``t`` is a
+        re-anchored one.
     """
     from hippocampus.codes import decode_objects, grid_keys
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from core.jsonio import rounded
 
-__all__ = ["PREDICTORS", "CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes", "next_step_predictions", "accuracy",
+__all__ = ["PREDICTORS", "CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes",
+           "next_step_predictions", "accuracy",
            "learning_curve", "navigation_metrics", "rate_maps", "environment_switch"]
 
 #: Bins of the learning curves (fraction of nodes / edges visited) and the fewest steps a bin needs.

@@ -87,7 +87,8 @@ def design_navigation(cfg, rng) -> dict:
     d = grid.n_cells
     # noisy path integration: the errors are drawn after the walks, so the walks do not depend on them
     xi = rng.standard_normal((t_total, grid.n_modules, 2))
-    pi_steps = np.concatenate([action_phases(grid, env["actions"]) for env in envs]) + phase_noise(grid, xi, cfg.pi_noise)
+    pi_steps = (np.concatenate([action_phases(grid, env["actions"]) for env in envs])
+                + phase_noise(grid, xi, cfg.pi_noise))
     starts = np.cumsum([0] + [len(env["walk"]) for env in envs])[:-1]
     restarts = {int(t0): wave_phases(grid, env["world"].positions[int(env["walk"].nodes[0])])[0]
                 for t0, env in zip(starts, envs)}

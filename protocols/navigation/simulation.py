@@ -89,7 +89,8 @@ def run(config, sim, seed: int):
     measured_keys = np.zeros_like(des["keys"])
     measured_keys[:n] = grid_keys(grid, phase_code(grid, est_phase))
     circuit._keys = measured_keys
-    circuit.schedule = dataclasses.replace(schedule, query=grid_keys(grid, phase_code(grid, est_phase + des["pi_steps"])))
+    measured_queries = grid_keys(grid, phase_code(grid, est_phase + des["pi_steps"]))
+    circuit.schedule = dataclasses.replace(schedule, query=measured_queries)
     counts = circuit.window_slot_counts()
     ro_counts = circuit.window_readout_counts()
     intensity = circuit.window_readout_intensity()
