@@ -196,3 +196,43 @@ def test_noisy_walk_meets_link_inference_targets_on_held_out_seeds(seed, tmp_pat
     assert abs(spiking - abstract) <= 0.03
     assert spiking - uncorrected >= 0.1
     assert np.mean(data["predicted_edge"][li] == obs[li]) == 0.0
+
+
+def test_noise_sweep_needs_the_target_level_among_its_levels(tmp_path, capsys):
+    code = cli.main(["navigation-noise", "--out", str(tmp_path / "r"), "--no-progress", "--pi-noise", "0.05",
+                     "--noise-levels", "0", "0.02", "--check"])
+    err = capsys.readouterr().err
+    assert code == 2 and "pi_noise = 0.05 is not one of noise_levels" in err and len(err.strip().splitlines()) == 1
+
+
+def test_noise_sweep_figure_draws_from_a_results_directory(tmp_path):
+    from figures.registry import all_figures
+    from protocols.navigation.analysis import PREDICTORS
+    from protocols.results import ResultsDirectory
+
+    levels = np.array([0.0, 0.02, 0.04])
+    data = {"noise_levels": levels, **{f"link_inference_{k}": 1 - levels * 10 for k in PREDICTORS},
+            **{f"estimate_on_true_node_{m}": 1 - levels * 5 for m in ("spiking", "abstract", "uncorrected")}}
+    with ResultsDirectory(tmp_path / "res") as res:
+        res.write_json("summary.json", {"targets_level": 0.02, "targets": {}})
+        res.write_json("params.json", {"protocol": "navigation-noise", "seed": 1})
+        res.write_npz("data.npz", data)
+    drawn = all_figures()["navigation_noise"].make(tmp_path / "figs", tmp_path / "res")
+    assert {p.suffix for p in drawn} == {".png", ".svg"}
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_noise_sweep_reuses_one_compiled_program(tmp_path, monkeypatch, standalone_cache):
+    monkeypatch.setenv("SPIKING_MEMORY_CACHE", str(standalone_cache))
+    out = tmp_path / "sweep"
+    assert cli.main(["navigation-noise", "--out", str(out), "--no-progress", "--no-figures", "--width", "4",
+                     "--steps", "30", "--steps-env2", "0", "--copies", "2", "--noise-levels", "0", "0.02", "0.2"]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert [lv["program_cached"] for lv in s["levels"][1:]] == [True, True]  # the noise is data, not code
+    data = dict(np.load(out / "data.npz"))
+    np.testing.assert_array_equal(data["noise_levels"], [0, 0.02, 0.2])
+    assert data["link_inference_edge_memorizer"].max() == 0.0
+    # dead reckoning loses the position as the noise grows; at zero noise it is exact
+    assert data["estimate_on_true_node_uncorrected"][0] == 1.0
+    assert data["estimate_on_true_node_uncorrected"][2] < 1.0
