@@ -12,9 +12,10 @@ __all__ = ["run"]
 def run(config, sim, seed: int):
     """Run every level of ``config.noise_levels`` on ``seed``.
 
-    The first level runs on ``sim``; every further level runs in a fresh
-    :class:`protocols.engine.Simulation` with the same device settings, which takes the compiled
-    program from the build cache (the noise is data of the program, not code).
+    Every level runs in a fresh :class:`protocols.engine.Simulation` with the device settings of
+    ``sim``, so all levels generate the same code and every level after the first takes the
+    compiled program from the build cache (the noise is data of the program, not code). The
+    levels' simulated time, program times and build times are added to ``sim`` for the run's cost.
 
     Parameters
     ----------
@@ -39,13 +40,11 @@ def run(config, sim, seed: int):
     for k, noise in enumerate(levels):
         cfg = dataclasses.replace(config, pi_noise=noise)
         t0 = time.perf_counter()
-        if k == 0:
-            out, program = navigation_run(cfg, sim, seed), sim.program
-        else:
-            with Simulation(device=sim.device, name=sim.name, seed=sim.seed, threads=sim.threads,
-                            progress=sim.progress, dt_ms=sim.dt_ms, runtime_target=sim.runtime_target,
-                            cache_dir=sim.cache_dir) as level_sim:
-                out, program = navigation_run(cfg, level_sim, seed), level_sim.program
+        with Simulation(device=sim.device, name=sim.name, seed=sim.seed, threads=sim.threads,
+                        progress=sim.progress, dt_ms=sim.dt_ms, runtime_target=sim.runtime_target,
+                        cache_dir=sim.cache_dir) as level_sim:
+            out, program = navigation_run(cfg, level_sim, seed), dict(level_sim.program)
+        _add_cost(sim, level_sim, f"pi_noise {noise:g}")
         s = out.summary
         events += out.synaptic_events
         rows.append({"pi_noise": noise, "link_inference_accuracy": s["env1"]["link_inference_accuracy"],
@@ -74,3 +73,24 @@ def run(config, sim, seed: int):
                "targets": target_level["targets"],
                "levels": rows, "settings": target_level["settings"]}
     return RunOutput(summary=summary, data=data, synaptic_events=events)
+
+
+def _add_cost(sim, level_sim, label: str) -> None:
+    """Add one level's simulated time, run and build times and program phase times to ``sim``."""
+    t_end = sim.simulated_time_s + level_sim.simulated_time_s
+    sim.segments.append((t_end, label))
+    sim.run_time_s += level_sim.run_time_s
+    sim.build_time_s += float(getattr(level_sim, "build_time_s", 0.0) or 0.0)
+    if sim.launched_at is None:
+        sim.launched_at = level_sim.launched_at
+    prog = level_sim.program
+    if prog:
+        total = sim.program
+        total.setdefault("key", prog.get("key"))
+        total.setdefault("cached_per_level", []).append(prog.get("cached"))
+        total["cached"] = all(total["cached_per_level"])
+        for k in ("codegen_s", "compile_s", "load_s", "loop_s", "write_s", "total_s"):
+            if k in prog:
+                total[k] = round(total.get(k, 0.0) + prog[k], 4)
+        if "peak_memory_mib" in prog:
+            total["peak_memory_mib"] = max(total.get("peak_memory_mib", 0.0), prog["peak_memory_mib"])
