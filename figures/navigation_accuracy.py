@@ -50,12 +50,13 @@ def make(out_dir, results_dir):
             ax.title.set_fontsize(9)
     axes[0, 0].set_ylabel("accuracy")
     axes[1, 0].set_ylabel("accuracy")
-    axes[0, 0].legend(fontsize=8, loc="lower right")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     li = summary["env1"]["link_inference_accuracy"]
     noise = float(np.asarray(data["pi_noise"])) if "pi_noise" in data else 0.0
     fig.suptitle(f"environment 1, pi_noise {noise:g} periods/step, link-inference accuracy: spiking "
                  f"{_num(li.get('spiking'))}, abstract corrected {_num(li.get('abstract'))}, uncorrected "
                  f"{_num(li.get('abstract_uncorrected'))}, edge memoriser {_num(li.get('edge_memorizer'))} "
                  f"(points offset horizontally so overlapping curves stay visible)", fontsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return save(fig, out_dir, NAME)
