@@ -72,7 +72,8 @@ def run(config, sim, seed: int):
                                    record_mec_cells=mec_cells, pad_windows=des["n_pool"],
                                    record_all=sim.record_all, rng=np.random.default_rng([seed, 2]),
                                    path_integration=loop)
-    net = Network(*circuit.objects)
+    # an explicit name keeps the generated code the same when several runs share one process
+    net = Network(*circuit.objects, name="navigation_network")
     for e, env in enumerate(des["envs"]):
         sim.run(net, len(env["walk"]) * period, f"environment {e + 1}")
     timing["design_and_build_objects_s"] = time.perf_counter() - t_start

@@ -35,6 +35,13 @@ def run(config, sim, seed: int):
     from protocols.navigation.analysis import PREDICTORS
     from protocols.navigation.simulation import run as navigation_run
 
+    import brian2
+    from brian2.devices import reinit_devices
+
+    # leave the device of ``sim`` as each level's Simulation leaves its own, so the first level
+    # generates the same code as the others
+    reinit_devices()
+    brian2.set_device("runtime")
     levels = [float(x) for x in config.noise_levels]
     rows, events, target_level = [], 0, None
     for k, noise in enumerate(levels):
