@@ -45,7 +45,7 @@ def abstract_predictions(design, beta=None, clear_between_envs=True, corrected=T
         Unused (the design's runs were made with the configured beta); kept for call symmetry.
     clear_between_envs : bool
         Each environment attends to its own memories only (as the gated spiking network); without,
-        to every earlier memory of both (the counterfactual, with correction).
+        to every memory written before it in both (the counterfactual, with correction).
     corrected : bool
         With the sensory correction of the grid phase (:class:`hippocampus.pathint.CorrectionRule`),
         or dead reckoning.
