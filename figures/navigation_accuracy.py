@@ -9,12 +9,15 @@ from protocols.results import load_results
 NAME = "navigation_accuracy"
 PROTOCOL = "navigation"
 DESCRIPTION = ("accuracy on all steps (no prediction = chance) and on link-inference steps vs fraction of "
-               "nodes / edges visited, 4 predictors")
+               "nodes / edges visited, 6 predictors on the noisy walk")
 
 # (data key, label, marker/line style, small x offset so overlapping curves stay visible)
-_PRED = (("predicted_spiking", "spiking network (read-out spike counts)", "o-", -0.012),
-         ("predicted_abstract", "abstract TEM-t attention", "s--", -0.004),
-         ("predicted_node", "node memoriser", "d:", 0.004), ("predicted_edge", "edge memoriser", "^-.", 0.012))
+_PRED = (("predicted_spiking", "spiking network, corrected (read-out spike counts)", "o-", -0.015),
+         ("predicted_abstract", "abstract TEM-t, corrected", "s--", -0.009),
+         ("predicted_abstract_uncorrected", "abstract TEM-t, uncorrected", "x-", -0.003),
+         ("predicted_node", "node memoriser (true node)", "d:", 0.003),
+         ("predicted_node_noisy", "node memoriser (uncorrected estimate)", "v:", 0.009),
+         ("predicted_edge", "edge memoriser", "^-.", 0.015))
 
 
 def _num(x) -> str:
@@ -47,11 +50,13 @@ def make(out_dir, results_dir):
             ax.title.set_fontsize(9)
     axes[0, 0].set_ylabel("accuracy")
     axes[1, 0].set_ylabel("accuracy")
-    axes[0, 0].legend(fontsize=8, loc="lower right")
-    t = {k: v["value"] for k, v in summary["targets"].items()}
-    fig.suptitle(f"environment 1, link-inference accuracy: spiking {_num(t['spiking_link_inference'])}, "
-                 f"abstract {_num(t['abstract_link_inference'])}, edge memoriser "
-                 f"{_num(t['edge_memorizer_link_inference'])} (points offset horizontally so overlapping curves stay "
-                 f"visible)", fontsize=9)
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    li = summary["env1"]["link_inference_accuracy"]
+    noise = float(np.asarray(data["pi_noise"])) if "pi_noise" in data else 0.0
+    fig.suptitle(f"environment 1, pi_noise {noise:g} periods/step, link-inference accuracy: spiking "
+                 f"{_num(li.get('spiking'))}, abstract corrected {_num(li.get('abstract'))}, uncorrected "
+                 f"{_num(li.get('abstract_uncorrected'))}, edge memoriser {_num(li.get('edge_memorizer'))} "
+                 f"(points offset horizontally so overlapping curves stay visible)", fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return save(fig, out_dir, NAME)

@@ -1,9 +1,11 @@
 """Predictions, accuracies, learning curves and rate maps of the navigation run (numpy only).
 
-Four predictors of the next observation on the same walk: the spiking network (object decoded
-from the read-out spike counts), the abstract TEM-t attention
-(:func:`hippocampus.attention.causal_tem_attention` with the same keys, values and beta), an edge
-memoriser and a node memoriser (:mod:`hippocampus.environment`). A prediction of ``-1`` means none.
+Six predictors of the next observation on the same noisy walk (:data:`PREDICTORS`): the spiking
+network with sensory correction (object decoded from the read-out spike counts), the abstract
+TEM-t attention with the same noise and correction rule, the abstract model without correction
+(dead reckoning), an edge memoriser, a node memoriser told the true node and a node memoriser
+told the node decoded from the uncorrected (dead-reckoned) grid phase. A prediction of ``-1`` means
+none.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import numpy as np
 
 from core.jsonio import rounded
 
-__all__ = ["CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "next_step_predictions", "accuracy",
+__all__ = ["PREDICTORS", "CURVE_BINS", "CURVE_MIN_STEPS", "abstract_predictions", "node_memorizer_from_nodes",
+           "next_step_predictions", "accuracy",
            "learning_curve", "navigation_metrics", "rate_maps", "environment_switch"]
 
 #: Bins of the learning curves (fraction of nodes / edges visited) and the fewest steps a bin needs.
@@ -19,30 +22,54 @@ CURVE_BINS = np.linspace(0, 1, 11)
 CURVE_MIN_STEPS = 3
 
 
+#: Predictors scored on every run: name in the summary -> key of its predictions in data.npz.
+PREDICTORS = {"spiking": "predicted_spiking", "abstract": "predicted_abstract",
+              "abstract_uncorrected": "predicted_abstract_uncorrected", "edge_memorizer": "predicted_edge",
+              "node_memorizer": "predicted_node", "node_memorizer_noisy": "predicted_node_noisy"}
+
+
 def accuracy(pred, obs, mask) -> float:
     """Fraction of the steps in ``mask`` where ``pred == obs`` (NaN for an empty mask)."""
     return float(np.mean(pred[mask] == obs[mask])) if mask.any() else float("nan")
 
 
-def abstract_predictions(design, beta, clear_between_envs=True) -> np.ndarray:
-    """Abstract TEM-t predictions (object indices, -1 at the first step of each attended group).
+def abstract_predictions(design, beta=None, clear_between_envs=True, corrected=True) -> np.ndarray:
+    """Abstract TEM-t predictions on the noisy walk (object indices, -1 at each environment's first step).
 
-    With ``clear_between_envs`` each environment attends to its own memories only (as the gated
-    spiking network); without, to every earlier memory of both (the counterfactual).
+    Parameters
+    ----------
+    design : dict
+        From :func:`protocols.navigation.design.design_navigation`, whose closed-loop runs of
+        :func:`hippocampus.pathint.closed_loop_walk` (same noise, same beta) hold the decodes.
+    beta : float, optional
+        Unused (the design's runs were made with the configured beta); kept for call symmetry.
+    clear_between_envs : bool
+        Each environment attends to its own memories only (as the gated spiking network); without,
+        to every memory written before it in both (the counterfactual, with correction).
+    corrected : bool
+        With the sensory correction of the grid phase (:class:`hippocampus.pathint.CorrectionRule`),
+        or dead reckoning.
     """
-    from hippocampus.attention import causal_tem_attention
-    from hippocampus.codes import decode_objects
+    if not clear_between_envs:
+        run = design["corrected_no_clear"]
+    else:
+        run = design["corrected"] if corrected else design["uncorrected"]
+    return next_step_predictions(run["decoded"], design["env_id"])
 
-    n = design["n_steps"]
-    keys, values, env_id = design["keys"][:n], design["values"][:n], design["env_id"]
-    out = np.full(n, -1)
-    groups = [np.flatnonzero(env_id == e) for e in np.unique(env_id)] if clear_between_envs else [np.arange(len(keys))]
-    for idx in groups:
-        pred = causal_tem_attention(keys[idx], values[idx], beta)
-        dec = decode_objects(np.nan_to_num(pred), design["codes"])
-        dec[0] = -1
-        out[idx] = dec
-    return out
+
+def node_memorizer_from_nodes(nodes, observations, env_id) -> np.ndarray:
+    """Place memoriser on believed nodes: at step ``t`` it predicts the object last stored at
+    ``nodes[t]`` in the same environment (-1 if none); memories restart with each environment."""
+    pred = np.full(len(nodes), -1)
+    memory, env = {}, None
+    for t, (n, o, e) in enumerate(zip(np.asarray(nodes).tolist(), np.asarray(observations).tolist(),
+                                      np.asarray(env_id).tolist())):
+        if e != env:
+            memory, env = {}, e
+        if n in memory:
+            pred[t] = memory[n]
+        memory[n] = o
+    return pred
 
 
 def next_step_predictions(decoded, env_id) -> np.ndarray:
@@ -83,8 +110,7 @@ def navigation_metrics(data, n_object_types) -> dict:
     from hippocampus.environment import expected_correct
 
     obs = data["observation"]
-    preds = {"spiking": data["predicted_spiking"], "abstract": data["predicted_abstract"],
-             "edge_memorizer": data["predicted_edge"], "node_memorizer": data["predicted_node"]}
+    preds = {k: data[v] for k, v in PREDICTORS.items()}
     summary = {}
     for e in np.unique(data["env"]):
         s = data["env"] == e

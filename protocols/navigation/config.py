@@ -36,6 +36,21 @@ class NavigationConfig:
         beta * Delta = 7.2, just below log(121) + 3 = 7.8 (reported in the summary).
     direc_bias : float
         Probability of going straight (0.25 in TEM, Whittington et al. 2020, Cell 183:1249).
+    pi_noise : float
+        Path-integration noise: SD of the phase error added to each grid module per step and per
+        spatial dimension, in units of the module's period (drawn from the run's seed;
+        :mod:`hippocampus.pathint`). Without landmarks the phase wanders by
+        ``pi_noise * sqrt(n)`` periods after ``n`` steps (Burak & Fiete 2009, PLoS Comput. Biol.
+        5:e1000291; Hardcastle, Ganguli & Giocomo 2015, Neuron 86:827).
+    match_min : float
+        Sensory correction: smallest key-query overlap ``k . q`` of a memory that may re-anchor
+        the grid phase (1 = perfect match of the grid rate code).
+    min_share : float
+        Sensory correction: smallest share of the attention (spiking: of the memory spikes in the
+        read window) on memories matching the observation and the query for a re-anchoring.
+    correction_gain : float
+        Weight of the retrieved phase in the blend of unit vectors (1: replace;
+        0: no correction).
     settle, read : Quantity [ms]
         Settling time and read window of each step (multiples of ``dt``).
     dt : Quantity [ms]
@@ -50,6 +65,12 @@ class NavigationConfig:
     n_steps_env2: int = param(200, "steps in the second environment (0: none)", lo=0, hi=20000)
     beta: float = param(20.0, "inverse temperature of the attention", lo=0, lo_open=True, hi=1000)
     direc_bias: float = param(0.25, "probability of going straight in the random walk", lo=0, hi=1)
+    pi_noise: float = param(0.02, "path-integration phase noise per step (SD, in module periods)", lo=0, hi=1)
+    match_min: float = param(0.65, "sensory correction: smallest key-query overlap of a re-anchoring memory",
+                             lo=0, hi=1)
+    min_share: float = param(0.5, "sensory correction: smallest attention share on matching memories", lo=0,
+                             lo_open=True, hi=1)
+    correction_gain: float = param(1.0, "sensory correction: weight of the retrieved phase in the blend", lo=0, hi=1)
     settle: object = param(50.0, "settling time of each step", unit="ms", lo=0, hi=10000)
     read: object = param(40.0, "read window of each step", unit="ms", lo=0, lo_open=True, hi=10000)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
