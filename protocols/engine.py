@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +231,10 @@ class Simulation:
             for slot, code in _PHASE_CODE.items():
                 device.insert_code(slot, code)
             device.insert_code("main", _SEED_CODE)
+            # Assigned on the standalone device as well, so that every program sets dt itself:
+            # Brian2 writes this assignment into the code only in the first standalone session of a
+            # process, and the code of later sessions (Simulation.part) must be the same.
+            brian2.defaultclock.dt = self.dt_ms * brian2.ms
         else:
             brian2.set_device("runtime")
             brian2.prefs.codegen.target = self.runtime_target
@@ -335,6 +340,54 @@ class Simulation:
                         "compile_s": round(info.compile_s, 3), **phases}
         if self.profile:
             self.program["profile_s"] = _read_profile(Path(device.results_dir) / "profiling_info.txt")
+
+    @contextmanager
+    def part(self, label: str):
+        """A simulation of its own, with this one's settings, whose schedule and timings are added to
+        this one's when it ends.
+
+        For protocols that run several programs one after the other (e.g. one per noise level):
+        each part generates, takes from the cache and runs its own program, and :meth:`cost` of this
+        simulation then covers all of them.
+
+        Parameters
+        ----------
+        label : str
+            Prefix of the part's segment labels (progress bar, schedule).
+
+        Yields
+        ------
+        Simulation
+            Entered; schedule and execute on it as on any simulation.
+        """
+        inner = Simulation(device=self.device, name=self.name, seed=self.seed, threads=self.threads,
+                           progress=self.progress, runtime_target=self.runtime_target, cache_dir=self.cache_dir,
+                           dt_ms=self.dt_ms, profile=self.profile, keep_run_dir=self.keep_run_dir,
+                           record_all=self.record_all)
+        with inner:
+            yield inner
+        self._add_part(inner, label)
+
+    def _add_part(self, inner: "Simulation", label: str) -> None:
+        offset = self.simulated_time_s
+        self.segments += [(offset + t_end, f"{label}: {name}") for t_end, name in inner.segments]
+        self.build_time_s += inner.build_time_s
+        self.run_time_s += inner.run_time_s
+        if self.launched_at is None:
+            self.launched_at = inner.launched_at
+        if inner.program:
+            # summed times, the largest peak memory, and which programs ran (one key per compiled program)
+            prog = self.program or {"parts": 0, "keys": [], "compiled": 0}
+            prog["parts"] += 1
+            if inner.program["key"] not in prog["keys"]:
+                prog["keys"].append(inner.program["key"])
+            prog["compiled"] += not inner.program["cached"]
+            for k, v in inner.program.items():
+                if k.endswith("_s") and isinstance(v, (int, float)):
+                    prog[k] = round(prog.get(k, 0.0) + v, 4)
+            if "peak_memory_mib" in inner.program:
+                prog["peak_memory_mib"] = max(prog.get("peak_memory_mib", 0.0), inner.program["peak_memory_mib"])
+            self.program = prog
 
     def cost(self, synaptic_events: int, wall_time_s: float) -> dict:
         """Run-cost record for ``summary.json`` (times in s, memory in MiB).
