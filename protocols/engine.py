@@ -231,9 +231,9 @@ class Simulation:
             for slot, code in _PHASE_CODE.items():
                 device.insert_code(slot, code)
             device.insert_code("main", _SEED_CODE)
-            # Assigned on the standalone device as well, so that every program sets dt itself:
-            # Brian2 writes this assignment into the code only in the first standalone session of a
-            # process, and the code of later sessions (Simulation.part) must be the same.
+            # Assigned on the standalone device as well, so that every program sets dt itself (Brian2's
+            # device resets queue further dt assignments depending on the sessions before this one;
+            # execute() keeps only the last, so every session of a process generates the same code).
             brian2.defaultclock.dt = self.dt_ms * brian2.ms
         else:
             brian2.set_device("runtime")
@@ -314,6 +314,7 @@ class Simulation:
 
         device = brian2.get_device()
         started = time.perf_counter()
+        _keep_last_assignment(device.main_queue, device.get_array_name(brian2.defaultclock.variables["dt"]))
         _sort_single_value_assignments(device.main_queue)
         runs = self.cache_dir / "runs"
         runs.mkdir(parents=True, exist_ok=True)
@@ -439,6 +440,19 @@ def _fresh_dir(parent: Path, name: str) -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix=f"{name}-{os.getpid()}-", dir=parent)
+
+
+def _keep_last_assignment(queue: list, array_name: str) -> None:
+    """Drop every scalar assignment to ``array_name`` but the last, where they all write one value.
+
+    Brian2 queues a ``defaultclock.dt`` assignment at every device reset and clock restore, so their
+    number depends on how many sessions the process ran before; equal writes to one scalar are
+    idempotent, and the last one alone leaves the same value.
+    """
+    hits = [k for k, (kind, args) in enumerate(queue) if kind == "set_by_single_value" and args[0] == array_name]
+    if len({repr(queue[k][1][1:]) for k in hits}) == 1:
+        for k in reversed(hits[:-1]):
+            del queue[k]
 
 
 def _sort_single_value_assignments(queue: list) -> None:
