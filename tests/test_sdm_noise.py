@@ -47,6 +47,20 @@ def test_each_condition_is_an_sdm_recall_config_with_room_for_the_largest_backgr
     assert (rc.m, rc.queries, rc.read_volleys) == (12, 34, 3)  # sdm-recall's defaults
 
 
+def test_params_json_of_a_run_gives_back_the_same_config(tmp_path):
+    from core.jsonio import to_jsonable
+
+    def config(argv):
+        args = cli.build_parser().parse_args(["sdm-noise", *argv])
+        module = cli.all_protocols()["sdm-noise"]
+        return cli.make_config(module, cli.collect_assignments(args, module)[0])
+
+    given = config(["--modes", "dense", "--backgrounds", "0", "7.5", "--jitters", "0.5", "--address-window", "3"])
+    (tmp_path / "params.json").write_text(json.dumps({"protocol": "sdm-noise", "seed": 2,
+                                                      "config": to_jsonable(given)}))
+    assert config(["--config", str(tmp_path / "params.json")]) == given
+
+
 def test_package_and_analysis_do_not_import_brian2():
     code = ("import sys, protocols.sdm_noise as p; from core.params import describe; describe(p.CONFIG); "
             "import protocols.sdm_noise.analysis, protocols.sdm_noise.targets; sys.exit('brian2' in sys.modules)")
