@@ -26,7 +26,7 @@ def make(out_dir, results_dir) -> list[Path]:
     modes = [m for m in ("dense", "biological") if m in set(data["mode"].astype(str))]
     jitters = np.unique(data["jitter_ms"])
     thresholds = summary.get("recall_thresholds", {})
-    fig, axes = plt.subplots(len(modes), 3, figsize=(13, 3.6 * len(modes)), squeeze=False)
+    fig, axes = plt.subplots(len(modes), 3, figsize=(13, 3.9 * len(modes)), squeeze=False, layout="constrained")
     for row, mode in zip(axes, modes):
         for k, jit in enumerate(jitters):
             sel = (data["mode"].astype(str) == mode) & (data["jitter_ms"] == jit)
@@ -42,11 +42,13 @@ def make(out_dir, results_dir) -> list[Path]:
             if key in thresholds:
                 ax.axhline(thresholds[key], color="0.5", lw=0.8, ls="-.")
             ax.set_ylim(-0.02, 1.02)
-        row[0].set_ylabel(f"{mode}\nJaccard spiking vs theory sets")
+        row[0].set_ylabel(f"{mode}\nJaccard vs theory sets")
         row[1].set_ylabel("bit agreement with abstract SDM")
         row[2].set_ylabel("GrC fraction active in a read")
+        row[0].set_title("solid: spiking; dotted: abstract, same noise", fontsize=8)
+        row[1].set_title("solid: nuclear read; dashed: abstract, same noise", fontsize=8)
+        row[2].set_title("spiking", fontsize=8)
         for ax in row:
             ax.set_xlabel("mossy-fibre background (Hz)")
-        row[0].legend(fontsize=8, title="solid: spiking, dotted: abstract, same noise", title_fontsize=7)
-        row[1].legend(fontsize=8, title="solid: nuclear read, dashed: abstract, same noise", title_fontsize=7)
+        row[2].legend(fontsize=8, loc="upper left")
     return save(fig, out_dir, NAME)
