@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +231,10 @@ class Simulation:
             for slot, code in _PHASE_CODE.items():
                 device.insert_code(slot, code)
             device.insert_code("main", _SEED_CODE)
+            # Assigned on the standalone device as well, so that every program sets dt itself (Brian2's
+            # device resets queue further dt assignments depending on the sessions before this one;
+            # execute() keeps only the last, so every session of a process generates the same code).
+            brian2.defaultclock.dt = self.dt_ms * brian2.ms
         else:
             brian2.set_device("runtime")
             brian2.prefs.codegen.target = self.runtime_target
@@ -309,6 +314,7 @@ class Simulation:
 
         device = brian2.get_device()
         started = time.perf_counter()
+        _keep_last_assignment(device.main_queue, device.get_array_name(brian2.defaultclock.variables["dt"]))
         _sort_single_value_assignments(device.main_queue)
         runs = self.cache_dir / "runs"
         runs.mkdir(parents=True, exist_ok=True)
@@ -335,6 +341,54 @@ class Simulation:
                         "compile_s": round(info.compile_s, 3), **phases}
         if self.profile:
             self.program["profile_s"] = _read_profile(Path(device.results_dir) / "profiling_info.txt")
+
+    @contextmanager
+    def part(self, label: str):
+        """A simulation of its own, with this one's settings, whose schedule and timings are added to
+        this one's when it ends.
+
+        For protocols that run several programs one after the other (e.g. one per noise level):
+        each part generates, takes from the cache and runs its own program, and :meth:`cost` of this
+        simulation then covers all of them.
+
+        Parameters
+        ----------
+        label : str
+            Prefix of the part's segment labels (progress bar, schedule).
+
+        Yields
+        ------
+        Simulation
+            Entered; schedule and execute on it as on any simulation.
+        """
+        inner = Simulation(device=self.device, name=self.name, seed=self.seed, threads=self.threads,
+                           progress=self.progress, runtime_target=self.runtime_target, cache_dir=self.cache_dir,
+                           dt_ms=self.dt_ms, profile=self.profile, keep_run_dir=self.keep_run_dir,
+                           record_all=self.record_all)
+        with inner:
+            yield inner
+        self._add_part(inner, label)
+
+    def _add_part(self, inner: "Simulation", label: str) -> None:
+        offset = self.simulated_time_s
+        self.segments += [(offset + t_end, f"{label}: {name}") for t_end, name in inner.segments]
+        self.build_time_s += inner.build_time_s
+        self.run_time_s += inner.run_time_s
+        if self.launched_at is None:
+            self.launched_at = inner.launched_at
+        if inner.program:
+            # summed times, the largest peak memory, and which programs ran (one key per compiled program)
+            prog = self.program or {"parts": 0, "keys": [], "compiled": 0}
+            prog["parts"] += 1
+            if inner.program["key"] not in prog["keys"]:
+                prog["keys"].append(inner.program["key"])
+            prog["compiled"] += not inner.program["cached"]
+            for k, v in inner.program.items():
+                if k.endswith("_s") and isinstance(v, (int, float)):
+                    prog[k] = round(prog.get(k, 0.0) + v, 4)
+            if "peak_memory_mib" in inner.program:
+                prog["peak_memory_mib"] = max(prog.get("peak_memory_mib", 0.0), inner.program["peak_memory_mib"])
+            self.program = prog
 
     def cost(self, synaptic_events: int, wall_time_s: float) -> dict:
         """Run-cost record for ``summary.json`` (times in s, memory in MiB).
@@ -386,6 +440,19 @@ def _fresh_dir(parent: Path, name: str) -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix=f"{name}-{os.getpid()}-", dir=parent)
+
+
+def _keep_last_assignment(queue: list, array_name: str) -> None:
+    """Drop every scalar assignment to ``array_name`` but the last, where they all write one value.
+
+    Brian2 queues a ``defaultclock.dt`` assignment at every device reset and clock restore, so their
+    number depends on how many sessions the process ran before; equal writes to one scalar are
+    idempotent, and the last one alone leaves the same value.
+    """
+    hits = [k for k, (kind, args) in enumerate(queue) if kind == "set_by_single_value" and args[0] == array_name]
+    if len({repr(queue[k][1][1:]) for k in hits}) == 1:
+        for k in reversed(hits[:-1]):
+            del queue[k]
 
 
 def _sort_single_value_assignments(queue: list) -> None:

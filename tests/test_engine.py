@@ -186,3 +186,21 @@ def test_corrupt_cached_program_is_rebuilt_not_run(tmp_path, engine_build):
     again = _run("standalone", tmp_path / "cache")
     assert again[0] == spikes
     assert programs[0].stat().st_size > 1000  # rebuilt and stored again
+
+
+def test_parts_add_their_schedule_and_run_times_to_the_run():
+    """Two parts on the numpy runtime: the run's schedule is theirs one after the other, its cost
+    covers both."""
+    from brian2 import ms
+
+    with Simulation(device="runtime", name="engine-parts", seed=3, progress=False) as sim:
+        times = []
+        for k in range(2):
+            with sim.part(f"part {k}") as part:
+                net, *_ = _tiny_network(np.random.default_rng(k))
+                part.run(net, 20 * ms, "only")
+            times.append(part.run_time_s)
+        cost = sim.cost(10, 1.0)
+    assert [label for _, label in sim.segments] == ["part 0: only", "part 1: only"]
+    assert [t for t, _ in sim.segments] == pytest.approx([0.02, 0.04])
+    assert cost["simulated_time_s"] == pytest.approx(0.04) and sim.run_time_s == pytest.approx(sum(times))

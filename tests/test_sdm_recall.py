@@ -53,6 +53,13 @@ def test_bad_inputs_exit_2_with_one_line(argv, match, capsys, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_recall_capacity_below_the_background_is_refused(capsys, tmp_path):
+    argv = ["sdm-recall", "--out", str(tmp_path / "x"), "--mf-background", "10", "--set", "mf_background_capacity=5*Hz"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "mf_background_capacity = 5 Hz is out of range: allowed 0 (exact size) or mf_background = 10 Hz" in err
+
+
 def test_set_on_a_derived_step_size_names_what_it_is_derived_from(capsys, tmp_path):
     assert cli.main(["sdm-recall", "--out", str(tmp_path / "x"), "--set", "A_plus=1*nS"]) == 2
     err = capsys.readouterr().err
@@ -176,6 +183,17 @@ def test_mossy_fibre_noise_jitters_volleys_and_adds_poisson_background():
     assert abs(counts.mean() - 2000) < 3 * np.sqrt(2000 / 16) and t.min() >= 0 and t.max() < 100
     mi, mt = design.merge_spikes([0, 0, 1], [0.0, 0.00002, 0.0], [0], [0.5], 1e-4)
     assert mi.tolist() == [0, 1, 0] and mt.tolist() == [0.0, 0.0, 0.5]
+
+
+def test_padding_fills_to_one_length_after_the_end_and_refuses_an_overflow():
+    i, t = design.pad_spikes([3, 1], [0.1, 0.2], 6, 1.0, 1e-4)
+    assert i.tolist() == [3, 1, 0, 0, 0, 0] and t[:2].tolist() == [0.1, 0.2]
+    assert np.all(t[2:] > 1.0) and len(np.unique(np.round(t[2:] / 1e-4))) == 4  # distinct steps past the end
+    with pytest.raises(RuntimeError, match="holds 3 spikes, more than its fixed size 2"):
+        design.pad_spikes([0, 1, 2], [0.0, 0.0, 0.0], 2, 1.0, 1e-4)
+    lam = 64 * 20.0 * 10.0
+    assert design.background_capacity(64, 20.0, 10.0) == int(np.ceil(lam + 10 * np.sqrt(lam) + 10))
+    assert design.background_capacity(64, 0.0, 10.0) == 0
 
 
 def test_nuclear_window_edges_sit_half_a_step_off_the_spike_grid():

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from cerebellum.params.sdm_circuit import SDMCircuitParams
 from core.params import nested, param, validate
+from core.units import in_unit
 
 __all__ = ["SDMRecallConfig"]
 
@@ -32,6 +33,12 @@ class SDMRecallConfig:
         themselves, so every granule and Golgi cell sampling a fibre sees the same train).
     mf_jitter : time [ms]
         Standard deviation of an independent Gaussian delay of every address-volley spike.
+    mf_background_capacity : rate [Hz]
+        0: the mossy-fibre spike arrays hold exactly the spikes of the run. Otherwise they are
+        padded to one fixed length, room for the background of this rate
+        (:func:`protocols.sdm_recall.design.pad_spikes`): runs with any ``mf_background`` up to it
+        and any ``mf_jitter`` then share one compiled program (the spike count of a Poisson
+        background would otherwise change the generated code from run to run).
     dt : time [ms]
         Integration time step of the whole run.
     """
@@ -46,7 +53,14 @@ class SDMRecallConfig:
                                   unit="Hz", lo=0, hi=1000)
     mf_jitter: object = param(1.0, "s.d. of the Gaussian jitter of every address-volley spike", unit="ms",
                               lo=0, hi=50)
+    mf_background_capacity: object = param(0.0, "background rate the mossy-fibre spike arrays have room for, so "
+                                                "runs up to it share one program (0: exact size)", unit="Hz",
+                                           lo=0, hi=1000)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
 
     def __post_init__(self):
         validate(self)
+        cap, bg = in_unit(self.mf_background_capacity, "Hz"), in_unit(self.mf_background, "Hz")
+        if 0 < cap < bg:
+            raise ValueError(f"mf_background_capacity = {cap:g} Hz is out of range: allowed 0 (exact size) or "
+                             f"mf_background = {bg:g} Hz <= mf_background_capacity <= 1000 Hz")

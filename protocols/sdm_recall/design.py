@@ -14,7 +14,8 @@ from core.checks import check_int
 from core.units import in_unit
 
 __all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule",
-           "add_mf_noise", "jitter_volleys", "poisson_background", "merge_spikes"]
+           "add_mf_noise", "jitter_volleys", "poisson_background", "merge_spikes", "background_capacity",
+           "pad_spikes"]
 
 #: Onset of the mossy-fibre volley inside its window (s).
 VOLLEY_OFFSET = 0.005
@@ -275,3 +276,63 @@ def add_mf_noise(sch: Schedule, n_fibres: int, background_hz: float, jitter_s: f
     bi, bt = poisson_background(n_fibres, background_hz, sch.total, rng)
     i, t = merge_spikes(sch.mf_i, t, bi, bt, dt_s)
     return replace(sch, mf_i=i, mf_t=t)
+
+
+def background_capacity(n_fibres: int, rate_hz: float, total_s: float) -> int:
+    """Room for the Poisson background of :func:`poisson_background` in a fixed-size spike array.
+
+    The total background count is Poisson with mean ``lam = n_fibres rate_hz total_s``; the
+    capacity ``ceil(lam + 10 sqrt(lam) + 10)`` is exceeded with probability below 1e-20, so a run
+    that overflows it is refused rather than truncated (:func:`pad_spikes`).
+
+    Parameters
+    ----------
+    n_fibres : int
+        Mossy fibres (``2 n``).
+    rate_hz : float
+        Largest background rate the array must hold (Hz); 0 gives 0.
+    total_s : float
+        Length of the run (s).
+    """
+    lam = float(n_fibres) * max(float(rate_hz), 0.0) * max(float(total_s), 0.0)
+    return 0 if lam <= 0 else int(np.ceil(lam + 10.0 * np.sqrt(lam) + 10.0))
+
+
+def pad_spikes(i, t, size: int, after_s: float, dt_s: float):
+    """The spike train filled up to ``size`` spikes with spikes that never happen.
+
+    Brian2 writes the length of a spike generator's arrays into the generated code, so trains of
+    different lengths need different compiled programs. Padding every train of a family of runs to
+    one length keeps one program for all of them: the filler spikes sit on fibre 0 at distinct time
+    steps from ``after_s + dt_s`` on, after the end of the simulation, where no clock reaches them.
+
+    Parameters
+    ----------
+    i, t : arrays
+        Fibre indices and times (s) of the real spikes, all before ``after_s``.
+    size : int
+        Length of the padded arrays; at least ``len(i)``.
+    after_s : float
+        End of the simulation (s).
+    dt_s : float
+        Integration time step (s).
+
+    Returns
+    -------
+    (i, t) : int64 array, float array
+
+    Raises
+    ------
+    RuntimeError
+        When the train holds more than ``size`` spikes.
+    """
+    i = np.asarray(i, np.int64)
+    t = np.asarray(t, float)
+    if i.size > size:
+        raise RuntimeError(f"the mossy-fibre train holds {i.size} spikes, more than its fixed size {size}; "
+                           f"raise mf_background_capacity")
+    extra = size - i.size
+    # whole steps past the end, so the padding never shares a step with a real spike
+    first = np.ceil(after_s / dt_s) + 1
+    filler_t = (first + np.arange(extra)) * dt_s
+    return np.concatenate([i, np.zeros(extra, np.int64)]), np.concatenate([t, filler_t])

@@ -6,7 +6,8 @@ import numpy as np
 
 from core.units import in_unit
 from protocols.sdm_recall.analysis import Recording, analyse
-from protocols.sdm_recall.design import Schedule, add_mf_noise, make_patterns, make_schedule
+from protocols.sdm_recall.design import (Schedule, add_mf_noise, background_capacity, make_patterns, make_schedule,
+                                        pad_spikes)
 
 __all__ = ["run", "record", "synaptic_event_count", "raw_spikes", "window_epochs"]
 
@@ -35,9 +36,16 @@ def run(config, sim, seed: int):
     sch = make_schedule(cp, cal, pat.addresses, pat.pointers, pat.queries, config.warmup, rng, config.read_volleys)
     windows = [(s * second, (s + sch.period) * second) for s in sch.write_start]
     circuit = build_sdm_circuit(cp, rng, plastic_windows=windows, total_time=sch.total * second)
+    volley_spikes = len(sch.mf_i)
+    dt_s = in_unit(config.dt, "second")
     sch = add_mf_noise(sch, cp.n_fibres, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
-                       in_unit(config.dt, "second"), rng)
-    circuit.set_inputs(sch.mf_i, sch.mf_t * second, sch.teacher_i, sch.teacher_t * second)
+                       dt_s, rng)
+    mf_i, mf_t = sch.mf_i, sch.mf_t
+    capacity_hz = in_unit(config.mf_background_capacity, "Hz")
+    if capacity_hz > 0:  # one array length for every noise level: one compiled program
+        size = volley_spikes + background_capacity(cp.n_fibres, capacity_hz, sch.total)
+        mf_i, mf_t = pad_spikes(mf_i, mf_t, size, sch.total, dt_s)
+    circuit.set_inputs(mf_i, mf_t * second, sch.teacher_i, sch.teacher_t * second)
     for length, label in sch.segments:
         sim.run(circuit.network, length * second, label)
     sim.execute()
