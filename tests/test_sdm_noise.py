@@ -137,8 +137,8 @@ def test_an_extra_fibre_spike_in_the_window_joins_the_address():
 @pytest.mark.slow  # four code generations, 25-40 s on the shared 2-core machine
 @pytest.mark.standalone
 def test_noise_levels_change_data_not_code(tmp_path, monkeypatch):
-    """Two conditions of one mode generate the same code (same program), and without padding a
-    Poisson background changes it."""
+    """Two conditions of one mode generate the same code (same program), arrays sized for another
+    background rate change it, and another seed (patterns, pointers, background draws) does not."""
     from brian2 import Hz, ms
 
     import protocols.build_cache as bc
@@ -157,18 +157,20 @@ def test_noise_levels_change_data_not_code(tmp_path, monkeypatch):
     circuit = SDMCircuitParams(mode="biological", n=8, K=4, r=100, n_out=2, pcs_per_bit=1, goc_mf_bits=4,
                                grc_per_goc=20)
 
-    def code(background, jitter, capacity):
+    def code(background, jitter, capacity, seed=3):
         config = SDMRecallConfig(circuit=circuit, m=2, queries=2, read_volleys=1, warmup=1,
                                  mf_background=background * Hz, mf_jitter=jitter * ms,
                                  mf_background_capacity=capacity * Hz)
         with pytest.raises(Generated) as info:
-            with Simulation(device="standalone", name="sdm-noise-test", seed=3, progress=False,
+            with Simulation(device="standalone", name="sdm-noise-test", seed=seed, progress=False,
                             cache_dir=tmp_path) as sim:
-                run(config, sim, 3)
+                run(config, sim, seed)
         return info.value.args[0]
 
     assert code(0.0, 0.0, 20.0) == code(20.0, 5.0, 20.0)
     assert code(5.0, 0.0, 0.0) != code(20.0, 0.0, 0.0)
+    # other patterns, pointers and background draws: the same program
+    assert code(5.0, 1.0, 0.0, seed=3) == code(5.0, 1.0, 0.0, seed=4) == code(5.0, 1.0, 0.0, seed=5)
 
 
 # -- standalone end to end (slow) -------------------------------------------------------------------

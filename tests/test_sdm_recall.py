@@ -57,7 +57,7 @@ def test_recall_capacity_below_the_background_is_refused(capsys, tmp_path):
     argv = ["sdm-recall", "--out", str(tmp_path / "x"), "--mf-background", "10", "--set", "mf_background_capacity=5*Hz"]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
-    assert "mf_background_capacity = 5 Hz is out of range: allowed 0 (exact size) or mf_background = 10 Hz" in err
+    assert "mf_background_capacity = 5 Hz is out of range: allowed 0 (mf_background) or mf_background = 10 Hz" in err
 
 
 def test_set_on_a_derived_step_size_names_what_it_is_derived_from(capsys, tmp_path):

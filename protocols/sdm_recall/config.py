@@ -34,11 +34,12 @@ class SDMRecallConfig:
     mf_jitter : time [ms]
         Standard deviation of an independent Gaussian delay of every address-volley spike.
     mf_background_capacity : rate [Hz]
-        0: the mossy-fibre spike arrays hold exactly the spikes of the run. Otherwise they are
-        padded to one fixed length, room for the background of this rate
-        (:func:`protocols.sdm_recall.design.pad_spikes`): runs with any ``mf_background`` up to it
-        and any ``mf_jitter`` then share one compiled program (the spike count of a Poisson
-        background would otherwise change the generated code from run to run).
+        The mossy-fibre spike arrays are padded to one fixed length, room for the background of this
+        rate (0: of ``mf_background`` itself; :func:`protocols.sdm_recall.design.pad_spikes`), and
+        the teacher arrays to one spike per stored pair and pointer bit: runs with any seed, any
+        ``mf_background`` up to the capacity and any ``mf_jitter`` then share one compiled program
+        (the spike counts of a Poisson background and of random pointers would otherwise change the
+        generated code from run to run).
     dt : time [ms]
         Integration time step of the whole run.
     """
@@ -54,7 +55,7 @@ class SDMRecallConfig:
     mf_jitter: object = param(1.0, "s.d. of the Gaussian jitter of every address-volley spike", unit="ms",
                               lo=0, hi=50)
     mf_background_capacity: object = param(0.0, "background rate the mossy-fibre spike arrays have room for, so "
-                                                "runs up to it share one program (0: exact size)", unit="Hz",
+                                                "runs up to it share one program (0: mf_background)", unit="Hz",
                                            lo=0, hi=1000)
     dt: object = param(0.1, "integration time step", unit="ms", lo=0.01, hi=1)
 
@@ -62,5 +63,5 @@ class SDMRecallConfig:
         validate(self)
         cap, bg = in_unit(self.mf_background_capacity, "Hz"), in_unit(self.mf_background, "Hz")
         if 0 < cap < bg:
-            raise ValueError(f"mf_background_capacity = {cap:g} Hz is out of range: allowed 0 (exact size) or "
+            raise ValueError(f"mf_background_capacity = {cap:g} Hz is out of range: allowed 0 (mf_background) or "
                              f"mf_background = {bg:g} Hz <= mf_background_capacity <= 1000 Hz")

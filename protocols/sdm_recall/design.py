@@ -236,6 +236,8 @@ def merge_spikes(i_a, t_a, i_b, t_b, dt_s: float):
         Fibre indices and times (s) of the two trains.
     dt_s : float
         Integration time step (s).
+    what, remedy : str
+        Name of the train and what to change when it overflows, for the error message.
 
     Returns
     -------
@@ -298,7 +300,7 @@ def background_capacity(n_fibres: int, rate_hz: float, total_s: float) -> int:
     return 0 if lam <= 0 else int(np.ceil(lam + 10.0 * np.sqrt(lam) + 10.0))
 
 
-def pad_spikes(i, t, size: int, after_s: float, dt_s: float):
+def pad_spikes(i, t, size: int, after_s: float, dt_s: float, what: str = "spike", remedy: str = ""):
     """The spike train filled up to ``size`` spikes with spikes that never happen.
 
     Brian2 writes the length of a spike generator's arrays into the generated code, so trains of
@@ -316,6 +318,8 @@ def pad_spikes(i, t, size: int, after_s: float, dt_s: float):
         End of the simulation (s).
     dt_s : float
         Integration time step (s).
+    what, remedy : str
+        Name of the train and what to change when it overflows, for the error message.
 
     Returns
     -------
@@ -329,8 +333,8 @@ def pad_spikes(i, t, size: int, after_s: float, dt_s: float):
     i = np.asarray(i, np.int64)
     t = np.asarray(t, float)
     if i.size > size:
-        raise RuntimeError(f"the mossy-fibre train holds {i.size} spikes, more than its fixed size {size}; "
-                           f"raise mf_background_capacity")
+        raise RuntimeError(f"the {what} train holds {i.size} spikes, more than its fixed size {size}"
+                           + (f"; {remedy}" if remedy else ""))
     extra = size - i.size
     # whole steps past the end, so the padding never shares a step with a real spike
     first = np.ceil(after_s / dt_s) + 1

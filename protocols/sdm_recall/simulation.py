@@ -40,12 +40,16 @@ def run(config, sim, seed: int):
     dt_s = in_unit(config.dt, "second")
     sch = add_mf_noise(sch, cp.n_fibres, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
                        dt_s, rng)
-    mf_i, mf_t = sch.mf_i, sch.mf_t
-    capacity_hz = in_unit(config.mf_background_capacity, "Hz")
-    if capacity_hz > 0:  # one array length for every noise level: one compiled program
-        size = volley_spikes + background_capacity(cp.n_fibres, capacity_hz, sch.total)
-        mf_i, mf_t = pad_spikes(mf_i, mf_t, size, sch.total, dt_s)
-    circuit.set_inputs(mf_i, mf_t * second, sch.teacher_i, sch.teacher_t * second)
+    # Spike arrays of one fixed length for every seed (and every noise level up to the capacity): their
+    # lengths are written into the generated code, so a new seed then reuses the compiled program.
+    capacity_hz = in_unit(config.mf_background_capacity, "Hz") or in_unit(config.mf_background, "Hz")
+    size = volley_spikes + background_capacity(cp.n_fibres, capacity_hz, sch.total)
+    mf_i, mf_t = pad_spikes(sch.mf_i, sch.mf_t, size, sch.total, dt_s, what="mossy-fibre",
+                            remedy="raise mf_background_capacity")
+    # at most one teacher spike per stored pair and pointer bit
+    teacher_i, teacher_t = pad_spikes(sch.teacher_i, sch.teacher_t, config.m * cp.n_out, sch.total, dt_s,
+                                      what="teacher")
+    circuit.set_inputs(mf_i, mf_t * second, teacher_i, teacher_t * second)
     for length, label in sch.segments:
         sim.run(circuit.network, length * second, label)
     sim.execute()
