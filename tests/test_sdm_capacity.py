@@ -119,7 +119,7 @@ DCN_WINDOW_SHIFT_S = 0.014
 DT_S = 1e-4
 
 
-@pytest.mark.slow  # ~45 s on the numpy runtime
+@pytest.mark.slow  # ~35 s of CPU on the numpy runtime
 def test_runtime_tiny_run_recall_curves_and_capacities_follow_from_its_arrays(tmp_path):
     """Tiny biological run on the numpy runtime: the theory sets from the wiring, the abstract read
     with only the pairs stored by each checkpoint, the nuclear read from the saved spikes, the recall
