@@ -26,6 +26,9 @@ def make(out_dir, results_dir):
     ax.plot(m, data["recall_spiking"][:, j0], "o-", color="C0", label="spiking, deep-nuclear read")
     ax.plot(m, data["recall_spiking_pc"][:, j0], "x:", color="C0", alpha=0.6, label="spiking, Purkinje-rate read")
     ax.plot(m, data["recall_abstract"][:, j0], "s--", color="C1", label="abstract SDM, same hard locations")
+    if "recall_abstract_recorded" in data:
+        ax.plot(m, data["recall_abstract_recorded"][:, j0], "d-.", color="C2", alpha=0.8,
+                label="abstract SDM, recorded granule sets")
     ax.plot(m, data["recall_theory"][:, j0], "-", color="0.4", label="theory (signal/noise)")
     ax.axhline(level, color="0.6", lw=0.8)
     for (key, cap), color in zip(caps.items(), ("C0", "C1", "0.4")):

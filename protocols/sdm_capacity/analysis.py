@@ -118,6 +118,10 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
     active_write = window_counts(gi, gt, sch.write_start, period, r) > 0
     active_read = window_counts(gi, gt, sch.read_start, rw, r) > 0
     jac = np.concatenate([M.jaccard_rows(active_write, theory_write), M.jaccard_rows(active_read, theory_read)])
+    # the abstract read on the recorded granule sets (cells that fired in each window) separates the
+    # granule code from the PF->PC and nuclear stages
+    bits_rec = abstract_bits(active_write, active_read, pointers, queries, m_values)
+    recall_recorded = recall_accuracy(bits_rec, pointers, queries, K, distances)
     w = rec.pf_weights
     at_floor = float(np.mean(w <= 1e-12))
     summary = {
@@ -126,11 +130,13 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
         "queries_per_checkpoint_and_distance": config.queries, "read_volleys": V,
         **targets_summary(claims),
         "capacity": {"spiking": cap_s, "abstract": cap_a, "theory": cap_t, "spiking_purkinje_rate_read": cap_pc,
+                     "abstract_recorded_granule_sets": capacity(recall_recorded),
                      "censored": censored, "recall_level": T.RECALL_LEVEL,
                      "note": "capacity = largest checkpoint m up to which every checkpoint keeps the level at "
                              "distance 0; a censored capacity reached the last checkpoint (a lower bound)"},
         "recall": {"spiking_dcn": recall_spiking, "spiking_purkinje_rate": recall_spiking_pc,
-                   "abstract_theory_locations": recall_abstract, "theory_signal_noise": recall_theory},
+                   "abstract_theory_locations": recall_abstract, "theory_signal_noise": recall_theory,
+                   "abstract_recorded_granule_sets": recall_recorded},
         "theory": {"shared_locations_at_distance_0": float(shared[0]),
                    "shared_locations_random_pair": float(shared[-1]),
                    "model": "Phi(S / sqrt(S + (m - 1)(I_rand + I_rand^2))), Kanerva 1988"},
@@ -145,6 +151,7 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
     data = {"m_values": m_values, "query_distances": distances,
             "recall_spiking": recall_spiking, "recall_spiking_pc": recall_spiking_pc,
             "recall_abstract": recall_abstract, "recall_theory": recall_theory,
+            "recall_abstract_recorded": recall_recorded,
             "capacity_spiking": np.array(cap_s, np.int64), "capacity_abstract": np.array(cap_a, np.int64),
             "capacity_theory": np.array(cap_t, np.int64), "recall_level": np.array(T.RECALL_LEVEL),
             "shared_theory": shared,
@@ -152,6 +159,7 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
             "queries": queries.queries, "query_target": queries.target, "query_distance": queries.distance,
             "query_checkpoint": queries.checkpoint,
             "bits_spiking_dcn": bits_dcn, "bits_spiking": bits_pc, "bits_abstract_theory": bits_abs,
+            "bits_abstract_recorded": bits_rec,
             "dcn_count_bit": count_bit, "dcn_count_reference": count_ref,
             "pc_rate_read": pc_rate_read, "pc_rate_reference": pc_rate_ref,
             "theory_active_write": theory_write, "theory_active_read": theory_read,
