@@ -151,6 +151,11 @@ def test_runtime_tiny_run_recall_curves_and_capacities_follow_from_its_arrays(tm
     c[np.arange(c.shape[1])[None, :] >= m_values[data["query_checkpoint"]][:, None]] = 0
     ones = c @ data["pointers"]
     np.testing.assert_array_equal(data["bits_abstract_theory"], (2 * ones > c.sum(axis=1)[:, None]).astype(np.uint8))
+    # the same read on the recorded granule sets (diagnostic of the granule code)
+    c = data["granule_active_read"].astype(int) @ data["granule_active_write"].T.astype(int)
+    c[np.arange(c.shape[1])[None, :] >= m_values[data["query_checkpoint"]][:, None]] = 0
+    ones = c @ data["pointers"]
+    np.testing.assert_array_equal(data["bits_abstract_recorded"], (2 * ones > c.sum(axis=1)[:, None]).astype(np.uint8))
     # nuclear read from the saved spikes: bit group against reference group over each query's windows
     reads = data["epochs_kind"] == "read"
     start, stop, pattern = (data[f"epochs_{col}"][reads] for col in ("start_s", "stop_s", "pattern"))
@@ -165,7 +170,8 @@ def test_runtime_tiny_run_recall_curves_and_capacities_follow_from_its_arrays(tm
     np.testing.assert_array_equal(data["bits_spiking_dcn"], np.array(bits, np.uint8))
     # recall curves: fraction of bits equal to the stored pointer, per checkpoint and distance
     truth = data["pointers"][data["query_target"]]
-    for key, bits_key in (("recall_spiking", "bits_spiking_dcn"), ("recall_abstract", "bits_abstract_theory")):
+    for key, bits_key in (("recall_spiking", "bits_spiking_dcn"), ("recall_abstract", "bits_abstract_theory"),
+                          ("recall_abstract_recorded", "bits_abstract_recorded")):
         correct = (data[bits_key] == truth).mean(axis=1)
         for k in range(3):
             for j, dv in enumerate(dist):
