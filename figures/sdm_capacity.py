@@ -29,7 +29,10 @@ def make(out_dir, results_dir):
     if "recall_abstract_recorded" in data:
         ax.plot(m, data["recall_abstract_recorded"][:, j0], "d-.", color="C2", alpha=0.8,
                 label="abstract SDM, recorded granule sets")
-    ax.plot(m, data["recall_theory"][:, j0], "-", color="0.4", label="theory (signal/noise)")
+    ax.plot(m, data["recall_theory"][:, j0], "-", color="0.4", label="theory (signal/noise, I_rand at n/2)")
+    if "recall_theory_spread" in data:
+        ax.plot(m, data["recall_theory_spread"][:, j0], "-", color="0.7",
+                label="theory, random-pair distances spread")
     ax.axhline(level, color="0.6", lw=0.8)
     for (key, cap), color in zip(caps.items(), ("C0", "C1", "0.4")):
         if cap > 0:

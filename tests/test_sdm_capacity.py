@@ -93,6 +93,15 @@ def test_theory_capacity_is_where_the_signal_noise_accuracy_crosses_the_level():
     assert sdm.bit_accuracy_from_intersection([0.0], 1.0, [1])[0, 0] == 0.5
 
 
+def test_random_pair_noise_averages_over_binomial_distances():
+    flat = np.full(9, 3.0)  # no dependence on distance: Kanerva's I_rand + I_rand^2
+    assert sdm.random_pair_noise(flat) == pytest.approx(12.0)
+    steep = np.array([8.0, 4.0, 2.0])  # n = 2: P(D) = 1/4, 1/2, 1/4
+    assert sdm.random_pair_noise(steep) == pytest.approx(0.25 * 72 + 0.5 * 20 + 0.25 * 6)
+    assert sdm.capacity_from_intersection(262.0, 28.0, 0.95, noise_per_pair=1213.0) < \
+        sdm.capacity_from_intersection(262.0, 28.0, 0.95)
+
+
 @pytest.mark.parametrize("argv, match", [
     (["--m-values", "10,5"], "m_values = 10, 5 is out of range: allowed strictly increasing values"),
     (["--m-values", "0,5"], r"m_values\[0\] = 0 is out of range: allowed 1 <= m_values\[0\] <= 100000"),
@@ -183,8 +192,10 @@ def test_runtime_tiny_run_recall_curves_and_capacities_follow_from_its_arrays(tm
         stop_k = int(np.argmin(ok)) if not ok.all() else 3
         assert int(data[key]) == (int(m_values[stop_k - 1]) if stop_k else 0)
     shared = data["shared_theory"]
-    assert int(data["capacity_theory"]) == sdm.capacity_from_intersection(shared[0], shared[-1], 0.95)
-    np.testing.assert_allclose(data["recall_theory"], sdm.bit_accuracy_from_intersection(shared[dist], shared[-1],
+    np.testing.assert_allclose(shared, 400 * np.asarray(sdm.weighted_coordinate_intersection(
+        n, data["grc_contacts"], theta, np.arange(n + 1))))
+    assert int(data["capacity_theory"]) == sdm.capacity_from_intersection(shared[0], shared[n // 2], 0.95)
+    np.testing.assert_allclose(data["recall_theory"], sdm.bit_accuracy_from_intersection(shared[dist], shared[n // 2],
                                                                                           m_values))
     target = s["targets"]["capacity_spiking_vs_abstract"]
     assert (target["lo"], target["hi"]) == (0.8, 1.2)

@@ -82,6 +82,7 @@ from cerebellum.sdm.radii import (
     critical_distance_from_intersection,
     optimal_radius,
     optimal_space_fraction,
+    random_pair_noise,
     read_update_distance,
 )
 from cerebellum.sdm.selected_coordinates import (

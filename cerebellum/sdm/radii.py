@@ -48,6 +48,7 @@ __all__ = [
     "critical_distance_from_intersection",
     "bit_accuracy_from_intersection",
     "capacity_from_intersection",
+    "random_pair_noise",
     "optimal_space_fraction",
     "optimal_radius",
     "OPTIMAL_RADIUS_CRITERIA",
@@ -218,7 +219,34 @@ def critical_distance_from_intersection(n, shared, m) -> int:
     return int(dvals[-1]) if fails.size == 0 else int(fails[0])
 
 
-def bit_accuracy_from_intersection(shared, shared_random, m):
+def random_pair_noise(shared_all) -> float:
+    """Second moment ``E[X^2]`` of the locations ``X`` a query shares with a random stored address.
+
+    The distance ``D`` of two random addresses is binomial ``(n, 1/2)``; given ``D``, ``X`` is about
+    Poisson with mean ``shared[D]``, so ``E[X^2] = sum_D P(D) (shared[D] + shared[D]^2)``. Kanerva's
+    estimate ``I_rand + I_rand^2`` takes ``D = n/2`` alone; where the intersection curve is steep the
+    spread of ``D`` adds noise.
+
+    Parameters
+    ----------
+    shared_all : array_like of float, length ``n + 1``
+        Expected shared hard locations (cells) at distance ``0 .. n``.
+
+    Returns
+    -------
+    float
+        ``E[X^2]`` (cells squared), the noise variance each other stored pair adds to a read.
+    """
+    s = np.asarray(shared_all, dtype=float)
+    if s.ndim != 1 or s.size < 2 or np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError(f"shared_all must hold n + 1 >= 2 finite values >= 0 (got shape {s.shape})")
+    n = s.size - 1
+    k = np.arange(n + 1)
+    log_p = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1) - n * _LOG2
+    return float(np.sum(np.exp(log_p) * (s + s * s)))
+
+
+def bit_accuracy_from_intersection(shared, shared_random, m, noise_per_pair=None):
     """Expected fraction of correct pointer bits of one read (Kanerva 1988 signal/noise of the counter sum).
 
     The read of a query sharing ``S`` hard locations with its target sums the target's bipolar
@@ -236,6 +264,9 @@ def bit_accuracy_from_intersection(shared, shared_random, m):
         Expected shared hard locations of two random addresses (cells), ``I_rand``.
     m : array_like of int
         Stored pairs, ``>= 1``.
+    noise_per_pair : float, optional
+        Noise variance each other pair adds (cells squared); default ``I_rand + I_rand^2``
+        (:func:`random_pair_noise` gives the value with the spread of random distances).
 
     Returns
     -------
@@ -250,13 +281,14 @@ def bit_accuracy_from_intersection(shared, shared_random, m):
     i_rand = check_real("shared_random", shared_random, lo=0)
     if np.any(mm < 1):
         raise ValueError(f"m = {m!r} is out of range: allowed m >= 1")
-    var = s[None, :] + (mm[:, None] - 1.0) * (i_rand + i_rand ** 2)
+    noise = i_rand + i_rand ** 2 if noise_per_pair is None else check_real("noise_per_pair", noise_per_pair, lo=0)
+    var = s[None, :] + (mm[:, None] - 1.0) * noise
     with np.errstate(invalid="ignore", divide="ignore"):
         snr = np.where(s[None, :] > 0, s[None, :] / np.sqrt(var), 0.0)
     return special.ndtr(snr)
 
 
-def capacity_from_intersection(shared_zero, shared_random, level=0.95) -> int:
+def capacity_from_intersection(shared_zero, shared_random, level=0.95, noise_per_pair=None) -> int:
     """Largest ``m`` whose exact-address read keeps ``level`` of the pointer bits correct (theory).
 
     Solves ``Phi(S / sqrt(S + (m - 1)(I_rand + I_rand^2))) >= level`` of
@@ -271,6 +303,8 @@ def capacity_from_intersection(shared_zero, shared_random, level=0.95) -> int:
         Expected shared hard locations of two random addresses (cells), ``I_rand``.
     level : float
         Required fraction of correct bits, ``0.5 < level < 1``.
+    noise_per_pair : float, optional
+        As in :func:`bit_accuracy_from_intersection`.
 
     Returns
     -------
@@ -284,7 +318,7 @@ def capacity_from_intersection(shared_zero, shared_random, level=0.95) -> int:
     z = float(special.ndtri(level))
     if s <= 0 or s < z * z:  # one pair alone: S / sqrt(S) = sqrt(S) < z
         return 0
-    noise = i_rand + i_rand ** 2
+    noise = i_rand + i_rand ** 2 if noise_per_pair is None else check_real("noise_per_pair", noise_per_pair, lo=0)
     if noise <= 0:
         return 2 ** 62
     return int(min(2 ** 62, math.floor(1.0 + (s * s / (z * z) - s) / noise)))

@@ -52,13 +52,13 @@ def abstract_bits(theory_write, theory_read, pointers, queries: CapacityQueries,
 
 
 def shared_curve(circuit_params, contacts) -> np.ndarray:
-    """Expected hard locations shared by two addresses at distance ``0 .. n//2`` (cells).
+    """Expected hard locations shared by two addresses at distance ``0 .. n`` (cells).
 
     Dense: ``r/2^n I(n, d, dv)`` (Kanerva 1988); biological: ``r`` times the exact selected-coordinate
     intersection for the realised contacts and threshold (Jaeckel 1989).
     """
     cp = circuit_params
-    dv = np.arange(cp.n // 2 + 1)
+    dv = np.arange(cp.n + 1)
     if cp.mode == "dense":
         return np.asarray(sdm.expected_intersection(cp.n, cp.d, dv, cp.r), dtype=float)
     return cp.r * np.asarray(sdm.weighted_coordinate_intersection(cp.n, contacts, cp.grc_theta, dv), dtype=float)
@@ -103,14 +103,19 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
     recall_spiking_pc = recall_accuracy(bits_pc, pointers, queries, K, distances)
     recall_abstract = recall_accuracy(bits_abs, pointers, queries, K, distances)
     shared = shared_curve(cp, rec.contacts)
-    recall_theory = sdm.bit_accuracy_from_intersection(shared[distances], shared[-1], m_values)
+    i_rand = shared[cp.n // 2]
+    recall_theory = sdm.bit_accuracy_from_intersection(shared[distances], i_rand, m_values)
+    # the same model with the noise of random pairs averaged over their binomial distances
+    spread = sdm.random_pair_noise(shared)
+    recall_theory_spread = sdm.bit_accuracy_from_intersection(shared[distances], i_rand, m_values, spread)
     j0 = int(np.flatnonzero(distances == 0)[0]) if np.any(distances == 0) else None
 
     def capacity(curve):
         return capacity_from_curve(m_values, curve[:, j0], T.RECALL_LEVEL) if j0 is not None else 0
 
     cap_s, cap_pc, cap_a = capacity(recall_spiking), capacity(recall_spiking_pc), capacity(recall_abstract)
-    cap_t = sdm.capacity_from_intersection(shared[0], shared[-1], T.RECALL_LEVEL)
+    cap_t = sdm.capacity_from_intersection(shared[0], i_rand, T.RECALL_LEVEL)
+    cap_t_spread = sdm.capacity_from_intersection(shared[0], i_rand, T.RECALL_LEVEL, spread)
     censored = {"spiking": bool(cap_s == m_values[-1]), "abstract": bool(cap_a == m_values[-1])}
     claims = T.targets(capacity_spiking=cap_s, capacity_abstract=cap_a, capacity_theory=cap_t, censored=censored)
 
@@ -131,15 +136,19 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
         **targets_summary(claims),
         "capacity": {"spiking": cap_s, "abstract": cap_a, "theory": cap_t, "spiking_purkinje_rate_read": cap_pc,
                      "abstract_recorded_granule_sets": capacity(recall_recorded),
+                     "theory_distance_spread": cap_t_spread,
                      "censored": censored, "recall_level": T.RECALL_LEVEL,
                      "note": "capacity = largest checkpoint m up to which every checkpoint keeps the level at "
                              "distance 0; a censored capacity reached the last checkpoint (a lower bound)"},
         "recall": {"spiking_dcn": recall_spiking, "spiking_purkinje_rate": recall_spiking_pc,
                    "abstract_theory_locations": recall_abstract, "theory_signal_noise": recall_theory,
-                   "abstract_recorded_granule_sets": recall_recorded},
+                   "abstract_recorded_granule_sets": recall_recorded,
+                   "theory_distance_spread": recall_theory_spread},
         "theory": {"shared_locations_at_distance_0": float(shared[0]),
-                   "shared_locations_random_pair": float(shared[-1]),
-                   "model": "Phi(S / sqrt(S + (m - 1)(I_rand + I_rand^2))), Kanerva 1988"},
+                   "shared_locations_random_pair": float(i_rand),
+                   "noise_per_pair_distance_spread": spread,
+                   "model": "Phi(S / sqrt(S + (m - 1)(I_rand + I_rand^2))), Kanerva 1988; distance_spread: "
+                            "(m - 1) E[X^2] over binomial(n, 1/2) distances of random pairs"},
         "jaccard_spiking_vs_theory_sets_mean": float(jac.mean()),
         "weights": {"fraction_at_zero": at_floor, "w0_in_A_plus": float(rec.w0 / rec.A_plus),
                     "note": "weights at 0 are clipped counters (net LTD beyond w0): the abstract read has none"},
@@ -151,7 +160,8 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
     data = {"m_values": m_values, "query_distances": distances,
             "recall_spiking": recall_spiking, "recall_spiking_pc": recall_spiking_pc,
             "recall_abstract": recall_abstract, "recall_theory": recall_theory,
-            "recall_abstract_recorded": recall_recorded,
+            "recall_abstract_recorded": recall_recorded, "recall_theory_spread": recall_theory_spread,
+            "capacity_theory_spread": np.array(cap_t_spread, np.int64),
             "capacity_spiking": np.array(cap_s, np.int64), "capacity_abstract": np.array(cap_a, np.int64),
             "capacity_theory": np.array(cap_t, np.int64), "recall_level": np.array(T.RECALL_LEVEL),
             "shared_theory": shared,
