@@ -75,7 +75,8 @@ def make_capacity_queries(addresses, m_values, distances, per_distance: int,
     qs, tg, ds, ck = [], [], [], []
     for k, (_, m) in enumerate(blocks):
         if m > a.shape[0]:
-            raise ValueError(f"m_values[{k}] = {m} is out of range: allowed m_values[{k}] <= stored pairs = {a.shape[0]}")
+            raise ValueError(f"m_values[{k}] = {m} is out of range: allowed m_values[{k}] <= stored pairs = "
+                             f"{a.shape[0]}")
         for dv in distances:
             dv = check_int("distance", dv, lo=0, hi=n)
             target = rng.choice(m, per_distance, replace=per_distance > m)
