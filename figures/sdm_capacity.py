@@ -34,12 +34,15 @@ def make(out_dir, results_dir):
         ax.plot(m, data["recall_theory_spread"][:, j0], "-", color="0.7",
                 label="theory, random-pair distances spread")
     ax.axhline(level, color="0.6", lw=0.8)
-    for (key, cap), color in zip(caps.items(), ("C0", "C1", "0.4")):
-        if cap > 0:
+    if "capacity_theory_spread" in data:
+        caps["theory, distance spread"] = int(data["capacity_theory_spread"])
+    for (key, cap), color in zip(caps.items(), ("C0", "C1", "0.4", "0.7")):
+        if 0 < cap <= 10 * m[-1]:  # a theory without random-pair noise has no bound
             ax.axvline(cap, color=color, lw=0.8, ls="--", alpha=0.7)
     ax.set(xscale="log", xlabel="stored pairs m", ylabel="fraction of correct pointer bits", ylim=(0.4, 1.02),
            title=f"distance {int(dist[j0])}: capacity spiking {caps['spiking']}, abstract {caps['abstract']}, "
-                 f"theory {caps['theory']}")
+                 f"theory {caps['theory']}" + (f" (spread {caps['theory, distance spread']})"
+                                              if "theory, distance spread" in caps else ""))
     ax.legend(fontsize=8, loc="lower left")
     bx = axes[1]
     for j, dv in enumerate(dist):
