@@ -109,6 +109,7 @@ def test_random_pair_noise_averages_over_binomial_distances():
     (["--distances", "0,17"], r"distances\[1\] = 17 is out of range: allowed 0 <= distances\[1\] <= n // 2 = 16"),
     (["--distances", "2,1"], "distances = 2, 1 is out of range: allowed strictly increasing values"),
     (["--queries", "0"], "queries = 0 is out of range"),
+    (["--distances", "2,4"], r"distances\[0\] = 2 is out of range: allowed distances\[0\] = 0"),
 ])
 def test_bad_inputs_exit_2_with_one_line_before_any_build(argv, match, capsys, tmp_path):
     assert cli.main(["sdm-capacity", "--out", str(tmp_path / "x"), *argv]) == 2

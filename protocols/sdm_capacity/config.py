@@ -24,7 +24,8 @@ class SDMCapacityConfig:
         Checkpoints: numbers of stored pairs at which the memory is read, strictly increasing; the
         last one is the number of pairs written in the run.
     distances : tuple of int
-        Query distances (bits from the target address), strictly increasing, ``0 <= d <= n/2``.
+        Query distances (bits from the target address), strictly increasing from 0 (capacity is
+        read at distance 0), ``d <= n/2``.
     queries : int
         Queries per checkpoint and distance (targets drawn among the pairs stored so far).
     warmup : int
@@ -43,7 +44,8 @@ class SDMCapacityConfig:
     m_values: tuple = param((5, 10, 20, 30, 40, 60, 100, 200),
                             "checkpoints: stored pairs at which the memory is read (strictly increasing)",
                             lo=1, hi=M_MAX)
-    distances: tuple = param((0, 2, 4, 8), "query distances from the target address in bits (strictly increasing)",
+    distances: tuple = param((0, 2, 4, 8),
+                             "query distances from the target address in bits (strictly increasing from 0)",
                              lo=0, hi=2048)
     queries: int = param(8, "queries per checkpoint and distance", lo=1, hi=10_000)
     warmup: int = param(3, "warm-up volleys of random addresses before the first write", lo=1, hi=100)
@@ -61,6 +63,9 @@ class SDMCapacityConfig:
             if any(b <= a for a, b in zip(v, v[1:])):
                 raise ValueError(f"{name} = {', '.join(map(str, v))} is out of range: allowed strictly increasing "
                                  f"values")
+        if self.distances[0] != 0:  # capacity is read at distance 0
+            raise ValueError(f"distances[0] = {self.distances[0]} is out of range: allowed distances[0] = 0 "
+                             f"(capacity is read at distance 0)")
         half = self.circuit.n // 2
         for k, dv in enumerate(self.distances):
             if dv > half:
