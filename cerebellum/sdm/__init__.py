@@ -76,10 +76,13 @@ from cerebellum.sdm.packed_bits import hamming_distances
 from cerebellum.sdm.radii import (
     OPTIMAL_RADIUS_CRITERIA,
     _capacity_optimal_log_p,
+    bit_accuracy_from_intersection,
+    capacity_from_intersection,
     critical_distance,
     critical_distance_from_intersection,
     optimal_radius,
     optimal_space_fraction,
+    random_pair_noise,
     read_update_distance,
 )
 from cerebellum.sdm.selected_coordinates import (

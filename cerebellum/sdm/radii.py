@@ -46,6 +46,9 @@ __all__ = [
     "read_update_distance",
     "critical_distance",
     "critical_distance_from_intersection",
+    "bit_accuracy_from_intersection",
+    "capacity_from_intersection",
+    "random_pair_noise",
     "optimal_space_fraction",
     "optimal_radius",
     "OPTIMAL_RADIUS_CRITERIA",
@@ -214,6 +217,111 @@ def critical_distance_from_intersection(n, shared, m) -> int:
     moves_closer = np.where(np.isnan(f), False, f < dvals)
     fails = np.flatnonzero(~moves_closer[1:])
     return int(dvals[-1]) if fails.size == 0 else int(fails[0])
+
+
+def random_pair_noise(shared_all) -> float:
+    """Second moment ``E[X^2]`` of the locations ``X`` a query shares with a random stored address.
+
+    The distance ``D`` of two random addresses is binomial ``(n, 1/2)``; given ``D``, ``X`` is about
+    Poisson with mean ``shared[D]``, so ``E[X^2] = sum_D P(D) (shared[D] + shared[D]^2)``. Kanerva's
+    estimate ``I_rand + I_rand^2`` takes ``D = n/2`` alone; where the intersection curve is steep the
+    spread of ``D`` adds noise.
+
+    Parameters
+    ----------
+    shared_all : array_like of float, length ``n + 1``
+        Expected shared hard locations (cells) at distance ``0 .. n``.
+
+    Returns
+    -------
+    float
+        ``E[X^2]`` (cells squared), the noise variance each other stored pair adds to a read.
+    """
+    s = np.asarray(shared_all, dtype=float)
+    if s.ndim != 1 or s.size < 2 or np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError(f"shared_all must hold n + 1 >= 2 finite values >= 0 (got shape {s.shape})")
+    n = s.size - 1
+    k = np.arange(n + 1)
+    log_p = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1) - n * _LOG2
+    return float(np.sum(np.exp(log_p) * (s + s * s)))
+
+
+def bit_accuracy_from_intersection(shared, shared_random, m, noise_per_pair=None):
+    """Expected fraction of correct pointer bits of one read (Kanerva 1988 signal/noise of the counter sum).
+
+    The read of a query sharing ``S`` hard locations with its target sums the target's bipolar
+    pointer bit ``S`` times (signal); each of the other ``m - 1`` stored pairs, at random distance,
+    shares ``X`` locations with the query, ``E[X] = I_rand``, ``Var[X] ~ I_rand`` (binomial), and adds
+    ``+-X`` with a random sign, so the noise variance is ``S + (m - 1)(I_rand + I_rand^2)`` (the
+    model of :func:`read_update_distance`); the bit is correct with probability
+    ``Phi(S / sigma)``.
+
+    Parameters
+    ----------
+    shared : array_like of float
+        Expected shared hard locations (cells) of query and target, e.g. one per query distance.
+    shared_random : float
+        Expected shared hard locations of two random addresses (cells), ``I_rand``.
+    m : array_like of int
+        Stored pairs, ``>= 1``.
+    noise_per_pair : float, optional
+        Noise variance each other pair adds (cells squared); default ``I_rand + I_rand^2``
+        (:func:`random_pair_noise` gives the value with the spread of random distances).
+
+    Returns
+    -------
+    numpy.ndarray
+        Fraction of correct bits, shape ``broadcast(m[:, None], shared)`` for 1-d inputs
+        (``(len(m), len(shared))``); 0.5 where ``S = 0`` (no signal: a coin flip).
+    """
+    s = np.atleast_1d(np.asarray(shared, dtype=float))
+    mm = np.atleast_1d(np.asarray(m, dtype=float))
+    if np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError("shared must hold finite values >= 0")
+    i_rand = check_real("shared_random", shared_random, lo=0)
+    if np.any(mm < 1):
+        raise ValueError(f"m = {m!r} is out of range: allowed m >= 1")
+    noise = i_rand + i_rand ** 2 if noise_per_pair is None else check_real("noise_per_pair", noise_per_pair, lo=0)
+    var = s[None, :] + (mm[:, None] - 1.0) * noise
+    with np.errstate(invalid="ignore", divide="ignore"):
+        snr = np.where(s[None, :] > 0, s[None, :] / np.sqrt(var), 0.0)
+    return special.ndtr(snr)
+
+
+def capacity_from_intersection(shared_zero, shared_random, level=0.95, noise_per_pair=None) -> int:
+    """Largest ``m`` whose exact-address read keeps ``level`` of the pointer bits correct (theory).
+
+    Solves ``Phi(S / sqrt(S + (m - 1)(I_rand + I_rand^2))) >= level`` of
+    :func:`bit_accuracy_from_intersection` at query distance 0 for ``m``:
+    ``m - 1 <= (S^2 / z^2 - S) / (I_rand + I_rand^2)`` with ``z = Phi^-1(level)``.
+
+    Parameters
+    ----------
+    shared_zero : float
+        Hard locations one address activates (cells), ``S`` at distance 0.
+    shared_random : float
+        Expected shared hard locations of two random addresses (cells), ``I_rand``.
+    level : float
+        Required fraction of correct bits, ``0.5 < level < 1``.
+    noise_per_pair : float, optional
+        As in :func:`bit_accuracy_from_intersection`.
+
+    Returns
+    -------
+    int
+        Capacity (stored pairs); 0 if even one pair misses ``level``; a very large ``m`` is
+        clipped to ``2**62`` (no noise: ``I_rand = 0``).
+    """
+    s = check_real("shared_zero", shared_zero, lo=0)
+    i_rand = check_real("shared_random", shared_random, lo=0)
+    level = check_real("level", level, lo=0.5, hi=1, lo_open=True, hi_open=True)
+    z = float(special.ndtri(level))
+    if s <= 0 or s < z * z:  # one pair alone: S / sqrt(S) = sqrt(S) < z
+        return 0
+    noise = i_rand + i_rand ** 2 if noise_per_pair is None else check_real("noise_per_pair", noise_per_pair, lo=0)
+    if noise <= 0:
+        return 2 ** 62
+    return int(min(2 ** 62, math.floor(1.0 + (s * s / (z * z) - s) / noise)))
 
 
 def _capacity_optimal_log_p(r_log: float, z: float) -> float:
