@@ -6,7 +6,7 @@ import numpy as np
 from core.units import in_unit
 from protocols.sdm_capacity.analysis import analyse
 from protocols.sdm_capacity.design import make_capacity_queries, make_capacity_schedule
-from protocols.sdm_recall.design import add_mf_noise, background_capacity, pad_spikes
+from protocols.sdm_recall.design import noisy_fixed_length_inputs
 from protocols.sdm_recall.simulation import raw_spikes, record, synaptic_event_count
 
 __all__ = ["run", "window_epochs"]
@@ -47,16 +47,9 @@ def run(config, sim, seed: int):
                                  config.read_volleys)
     windows = [(s * second, (s + sch.period) * second) for s in sch.write_start]
     circuit = build_sdm_circuit(cp, rng, plastic_windows=windows, total_time=sch.total * second)
-    volley_spikes = len(sch.mf_i)
-    dt_s = in_unit(config.dt, "second")
-    sch = add_mf_noise(sch, cp.n_fibres, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
-                       dt_s, rng)
-    # Spike arrays of one fixed length for every seed: Brian2 writes their lengths into the generated
-    # code, so a new seed then reuses the compiled program (filler spikes after the end of the run).
-    size = volley_spikes + background_capacity(cp.n_fibres, in_unit(config.mf_background, "Hz"), sch.total)
-    mf_i, mf_t = pad_spikes(sch.mf_i, sch.mf_t, size, sch.total, dt_s, what="mossy-fibre")
-    teacher_i, teacher_t = pad_spikes(sch.teacher_i, sch.teacher_t, m_total * cp.n_out, sch.total, dt_s,
-                                      what="teacher")  # at most one per stored pair and pointer bit
+    sch, mf_i, mf_t, teacher_i, teacher_t = noisy_fixed_length_inputs(
+        sch, cp.n_fibres, m_total, cp.n_out, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
+        0.0, in_unit(config.dt, "second"), rng)
     circuit.set_inputs(mf_i, mf_t * second, teacher_i, teacher_t * second)
     for length, label in sch.segments:
         sim.run(circuit.network, length * second, label)

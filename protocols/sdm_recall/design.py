@@ -14,7 +14,7 @@ from core.checks import check_int
 from core.units import in_unit
 
 __all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule",
-           "add_mf_noise", "jitter_volleys", "poisson_background", "merge_spikes", "background_capacity",
+           "add_mf_noise", "noisy_fixed_length_inputs", "jitter_volleys", "poisson_background", "merge_spikes", "background_capacity",
            "pad_spikes"]
 
 #: Onset of the mossy-fibre volley inside its window (s).
@@ -236,8 +236,6 @@ def merge_spikes(i_a, t_a, i_b, t_b, dt_s: float):
         Fibre indices and times (s) of the two trains.
     dt_s : float
         Integration time step (s).
-    what, remedy : str
-        Name of the train and what to change when it overflows, for the error message.
 
     Returns
     -------
@@ -340,3 +338,42 @@ def pad_spikes(i, t, size: int, after_s: float, dt_s: float, what: str = "spike"
     first = np.ceil(after_s / dt_s) + 1
     filler_t = (first + np.arange(extra)) * dt_s
     return np.concatenate([i, np.zeros(extra, np.int64)]), np.concatenate([t, filler_t])
+
+
+def noisy_fixed_length_inputs(sch: Schedule, n_fibres: int, n_pairs: int, n_out: int, background_hz: float,
+                              jitter_s: float, capacity_hz: float, dt_s: float, rng: np.random.Generator):
+    """Mossy-fibre noise added to a schedule, and the input trains padded to seed-independent lengths.
+
+    Brian2 writes the length of a spike generator's arrays into the generated code; padding the
+    mossy-fibre trains to room for a background of ``capacity_hz`` and the teacher trains to one spike
+    per stored pair and pointer bit gives every seed (and every background up to the capacity) the
+    same compiled program (:func:`pad_spikes`).
+
+    Parameters
+    ----------
+    sch : Schedule
+        Noise-free schedule (address volleys only).
+    n_fibres, n_pairs, n_out : int
+        Mossy fibres, stored pairs (write windows) and pointer bits.
+    background_hz, jitter_s : float
+        Poisson background rate (Hz) and volley jitter s.d. (s) (:func:`add_mf_noise`).
+    capacity_hz : float
+        Background rate the mossy-fibre arrays have room for (Hz); at least ``background_hz``.
+    dt_s : float
+        Integration time step (s).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    noisy : Schedule
+        The schedule with the noisy mossy-fibre train (unpadded, for the analysis).
+    mf_i, mf_t, teacher_i, teacher_t : arrays
+        Padded trains for the spike generators (indices, times in s).
+    """
+    size = len(sch.mf_i) + background_capacity(n_fibres, max(capacity_hz, background_hz), sch.total)
+    noisy = add_mf_noise(sch, n_fibres, background_hz, jitter_s, dt_s, rng)
+    mf_i, mf_t = pad_spikes(noisy.mf_i, noisy.mf_t, size, sch.total, dt_s, what="mossy-fibre",
+                            remedy="raise mf_background_capacity")
+    teacher_i, teacher_t = pad_spikes(noisy.teacher_i, noisy.teacher_t, n_pairs * n_out, sch.total, dt_s,
+                                      what="teacher")
+    return noisy, mf_i, mf_t, teacher_i, teacher_t

@@ -6,8 +6,7 @@ import numpy as np
 
 from core.units import in_unit
 from protocols.sdm_recall.analysis import Recording, analyse
-from protocols.sdm_recall.design import (Schedule, add_mf_noise, background_capacity, make_patterns, make_schedule,
-                                        pad_spikes)
+from protocols.sdm_recall.design import Schedule, make_patterns, make_schedule, noisy_fixed_length_inputs
 
 __all__ = ["run", "record", "synaptic_event_count", "raw_spikes", "window_epochs"]
 
@@ -36,19 +35,9 @@ def run(config, sim, seed: int):
     sch = make_schedule(cp, cal, pat.addresses, pat.pointers, pat.queries, config.warmup, rng, config.read_volleys)
     windows = [(s * second, (s + sch.period) * second) for s in sch.write_start]
     circuit = build_sdm_circuit(cp, rng, plastic_windows=windows, total_time=sch.total * second)
-    volley_spikes = len(sch.mf_i)
-    dt_s = in_unit(config.dt, "second")
-    sch = add_mf_noise(sch, cp.n_fibres, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
-                       dt_s, rng)
-    # Spike arrays of one fixed length for every seed (and every noise level up to the capacity): their
-    # lengths are written into the generated code, so a new seed then reuses the compiled program.
-    capacity_hz = in_unit(config.mf_background_capacity, "Hz") or in_unit(config.mf_background, "Hz")
-    size = volley_spikes + background_capacity(cp.n_fibres, capacity_hz, sch.total)
-    mf_i, mf_t = pad_spikes(sch.mf_i, sch.mf_t, size, sch.total, dt_s, what="mossy-fibre",
-                            remedy="raise mf_background_capacity")
-    # at most one teacher spike per stored pair and pointer bit
-    teacher_i, teacher_t = pad_spikes(sch.teacher_i, sch.teacher_t, config.m * cp.n_out, sch.total, dt_s,
-                                      what="teacher")
+    sch, mf_i, mf_t, teacher_i, teacher_t = noisy_fixed_length_inputs(
+        sch, cp.n_fibres, config.m, cp.n_out, in_unit(config.mf_background, "Hz"), in_unit(config.mf_jitter, "second"),
+        in_unit(config.mf_background_capacity, "Hz"), in_unit(config.dt, "second"), rng)
     circuit.set_inputs(mf_i, mf_t * second, teacher_i, teacher_t * second)
     for length, label in sch.segments:
         sim.run(circuit.network, length * second, label)
