@@ -13,14 +13,13 @@ import numpy as np
 
 from cerebellum import sdm
 from cerebellum import sdm_metrics as M
-from cerebellum.sdm_nuclei import dcn_bits, dcn_group_counts
 from core.jsonio import to_jsonable
-from core.spikes import grid_window_starts, window_counts
+from core.spikes import window_counts
 from core.targets import targets_summary
 from core.units import in_unit
 from protocols.sdm_capacity import targets as T
 from protocols.sdm_capacity.design import CapacityQueries, capacity_from_curve, recall_accuracy
-from protocols.sdm_recall.analysis import Recording
+from protocols.sdm_recall.analysis import Recording, query_reads
 from protocols.sdm_recall.design import Schedule
 
 __all__ = ["analyse", "abstract_bits", "shared_curve"]
@@ -80,21 +79,11 @@ def analyse(config, rec: Recording, sch: Schedule, addresses, pointers, queries:
     distances = np.asarray(config.distances, np.int64)
     K = len(m_values)
     gi, gt = rec.spikes["grc"]
-    pi, pt = rec.spikes["pc"]
-    di, dt_ = rec.spikes["dcn"]
     rw = period * V
-    read_t0 = sch.read_start + sch.volley_offset + rec.pf_delay
-    n_pc = (n_out + 1) * cp.pcs_per_bit
-    group = rec.pc_group
-    pc_counts = window_counts(pi, pt, read_t0, rw, n_pc)
-    pc_rates = np.stack([pc_counts[:, group == b].mean(axis=1) for b in range(n_out + 1)], axis=1) / rw
-    pc_rate_read, pc_rate_ref = pc_rates[:, :n_out], pc_rates[:, n_out]
+    reads = query_reads(cp, rec, sch, in_unit(config.dt, "second"))
+    pc_rate_read, pc_rate_ref = reads.pc_rate_read, reads.pc_rate_ref
     bits_pc = M.bits_from_rates(pc_rate_read, pc_rate_ref)
-    n_dcn = 2 * n_out * cp.dcn_per_group
-    # the nuclei see the Purkinje spikes delay_pc_dcn later: the same read window, shifted
-    dcn_t0 = grid_window_starts(read_t0 + in_unit(cp.delay_pc_dcn, "second"), in_unit(config.dt, "second"))
-    count_bit, count_ref = dcn_group_counts(window_counts(di, dt_, dcn_t0, rw, n_dcn), n_out, cp.dcn_per_group)
-    bits_dcn = dcn_bits(count_bit, count_ref)
+    count_bit, count_ref, bits_dcn = reads.dcn_count_bit, reads.dcn_count_ref, reads.dcn_bits
 
     theory_write = np.asarray(rec.expected_write, bool)
     theory_read = np.asarray(rec.expected_read, bool)

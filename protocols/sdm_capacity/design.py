@@ -13,7 +13,7 @@ import numpy as np
 from cerebellum.sdm_address_code import active_fibres
 from core.checks import check_int
 from core.units import in_unit
-from protocols.sdm_recall.design import VOLLEY_OFFSET, Schedule
+from protocols.sdm_recall.design import VOLLEY_OFFSET, Schedule, teacher_spikes
 
 __all__ = ["checkpoint_blocks", "CapacityQueries", "make_capacity_queries", "make_capacity_schedule",
            "capacity_from_curve", "recall_accuracy"]
@@ -96,7 +96,7 @@ def make_capacity_schedule(params, calibration: dict, addresses, pointers, queri
     """Baseline, warm-up, then for every checkpoint its writes and its reads.
 
     The climbing fibre of a write reaches the Purkinje cells at the eligibility peak of the PF
-    spikes its volley evokes, as in :func:`protocols.sdm_recall.design.make_schedule`.
+    spikes its volley evokes, (:func:`protocols.sdm_recall.design.teacher_spikes`).
 
     Parameters
     ----------
@@ -146,12 +146,9 @@ def make_capacity_schedule(params, calibration: dict, addresses, pointers, queri
     mf_t = np.repeat(starts + off, n)
     write_start = starts[kind == 0]
     read_start = starts[kind == 1][::read_volleys]
-    lat = 0.5 * (calibration["latency_theta"] + calibration["latency_max"]) * 1e-3
-    t_cf = write_start + off + lat + in_unit(params.plasticity.eligibility_peak, "second")
-    t_teach = t_cf - in_unit(params.plasticity.cf_delay, "second") - calibration["io_latency"] * 1e-3
-    mu, j = np.nonzero(p)
+    teacher_i, teacher_t = teacher_spikes(params, calibration, write_start, p)
     total = T * (1 + len(sequence))
-    return Schedule(T, off, write_start, read_start, total, mf_i, mf_t, j.astype(np.int64), t_teach[mu], segments,
+    return Schedule(T, off, write_start, read_start, total, mf_i, mf_t, teacher_i, teacher_t, segments,
                     read_volleys)
 
 

@@ -30,7 +30,7 @@ from core.units import in_unit
 from protocols.sdm_recall import targets as T
 from protocols.sdm_recall.design import Patterns, Schedule
 
-__all__ = ["Recording", "analyse", "raster"]
+__all__ = ["Recording", "QueryReads", "query_reads", "purkinje_group_means", "analyse", "raster"]
 
 #: Populations whose spikes are recorded.
 POPULATIONS = ("grc", "pc", "io", "dcn", "goc")
@@ -86,6 +86,75 @@ class Recording:
     calibration: dict
 
 
+def purkinje_group_means(counts, pc_group, n_out: int) -> np.ndarray:
+    """Mean count of each pointer bit's Purkinje cells and of the reference cells.
+
+    Parameters
+    ----------
+    counts : (windows, cells) array
+        Spike counts per window and Purkinje cell.
+    pc_group : (cells,) int
+        Bit of each Purkinje cell (``n_out`` for the reference cells).
+    n_out : int
+
+    Returns
+    -------
+    (windows, n_out + 1) float
+    """
+    return np.stack([counts[:, pc_group == b].mean(axis=1) for b in range(n_out + 1)], axis=1)
+
+
+@dataclass(frozen=True)
+class QueryReads:
+    """The two spiking reads of every query.
+
+    Attributes
+    ----------
+    pc_rate_read : (q, n_out) float
+        Mean rate (Hz) of each bit's Purkinje cells over the query's read windows.
+    pc_rate_ref : (q,) float
+        Mean rate (Hz) of the reference Purkinje cells over the same windows.
+    dcn_count_bit, dcn_count_ref : (q, n_out) int
+        Spikes of each bit's nuclear bit group and reference group over the read windows, shifted by
+        the Purkinje→nuclear delay.
+    dcn_bits : (q, n_out) uint8
+        The nuclear read: 1 where the bit group fired more.
+    """
+
+    pc_rate_read: np.ndarray
+    pc_rate_ref: np.ndarray
+    dcn_count_bit: np.ndarray
+    dcn_count_ref: np.ndarray
+    dcn_bits: np.ndarray
+
+
+def query_reads(cp, rec: Recording, sch: Schedule, dt_s: float) -> QueryReads:
+    """Purkinje rates and nuclear counts of every query, over its ``read_volleys`` windows from the
+    parallel-fibre arrival of its first volley.
+
+    Parameters
+    ----------
+    cp : SDMCircuitParams
+    rec : Recording
+    sch : Schedule
+        ``read_start`` holds the first window of every query.
+    dt_s : float
+        Integration time step (s): the nuclear windows are put on its grid.
+    """
+    n_out = cp.n_out
+    rw = sch.period * sch.read_volleys
+    read_t0 = sch.read_start + sch.volley_offset + rec.pf_delay
+    pi, pt = rec.spikes["pc"]
+    di, dt_ = rec.spikes["dcn"]
+    pc_counts = window_counts(pi, pt, read_t0, rw, (n_out + 1) * cp.pcs_per_bit)
+    pc_rates = purkinje_group_means(pc_counts, rec.pc_group, n_out) / rw
+    # the nuclei see the Purkinje spikes delay_pc_dcn later: the same read window, shifted
+    dcn_t0 = grid_window_starts(read_t0 + in_unit(cp.delay_pc_dcn, "second"), dt_s)
+    count_bit, count_ref = dcn_group_counts(window_counts(di, dt_, dcn_t0, rw, 2 * n_out * cp.dcn_per_group),
+                                            n_out, cp.dcn_per_group)
+    return QueryReads(pc_rates[:, :n_out], pc_rates[:, n_out], count_bit, count_ref, dcn_bits(count_bit, count_ref))
+
+
 def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict, dict]:
     """Every metric of a run.
 
@@ -111,24 +180,14 @@ def analyse(config, rec: Recording, sch: Schedule, pat: Patterns) -> tuple[dict,
     per_volley = np.stack([window_counts(gi, gt, sch.read_start + v * period, period, r) > 0 for v in range(V)])
     read_consistent = float(np.mean(np.all(per_volley == per_volley[:1], axis=0)))
     rw = period * V
-    read_t0 = sch.read_start + sch.volley_offset + rec.pf_delay
     n_pc = (n_out + 1) * cp.pcs_per_bit
-    group = rec.pc_group
-
-    def group_rate(counts):  # (windows, cells) -> (windows, n_out + 1): mean over each bit's PCs
-        return np.stack([counts[:, group == b].mean(axis=1) for b in range(n_out + 1)], axis=1)
-
-    pc_rates = group_rate(window_counts(pi, pt, read_t0, rw, n_pc)) / rw
-    pc_rate_read = pc_rates[:, :n_out]
-    pc_rate_ref = pc_rates[:, n_out]
-    base_len = period - BASELINE_START
-    pc_rate_baseline = group_rate(window_counts(pi, pt, np.array([BASELINE_START]), base_len, n_pc))[0] / base_len
     n_dcn = 2 * n_out * cp.dcn_per_group
-    # the nuclei see the Purkinje spikes delay_pc_dcn later: the same read window, shifted
-    dcn_t0 = grid_window_starts(read_t0 + in_unit(cp.delay_pc_dcn, "second"), in_unit(config.dt, "second"))
-    dcn_counts = window_counts(di, dt_, dcn_t0, rw, n_dcn)
-    dcn_count_bit, dcn_count_ref = dcn_group_counts(dcn_counts, n_out, cp.dcn_per_group)
-    dcn_bits_read = dcn_bits(dcn_count_bit, dcn_count_ref)
+    reads = query_reads(cp, rec, sch, in_unit(config.dt, "second"))
+    pc_rate_read, pc_rate_ref = reads.pc_rate_read, reads.pc_rate_ref
+    dcn_count_bit, dcn_count_ref, dcn_bits_read = reads.dcn_count_bit, reads.dcn_count_ref, reads.dcn_bits
+    base_len = period - BASELINE_START
+    pc_rate_baseline = purkinje_group_means(window_counts(pi, pt, np.array([BASELINE_START]), base_len, n_pc),
+                                            rec.pc_group, n_out)[0] / base_len
     dcn_rate_read = dcn_count_bit / (cp.dcn_per_group * rw)
     dcn_rate_baseline = float(window_counts(di, dt_, np.array([BASELINE_START]), base_len, n_dcn).mean() / base_len)
     io_write = window_counts(ii, it, sch.write_start, period, n_out)

@@ -14,7 +14,7 @@ from core.checks import check_int
 from core.units import in_unit
 
 __all__ = ["VOLLEY_OFFSET", "Patterns", "make_patterns", "make_queries", "Schedule", "make_schedule",
-           "add_mf_noise", "noisy_fixed_length_inputs", "jitter_volleys", "poisson_background", "merge_spikes", "background_capacity",
+           "teacher_spikes", "add_mf_noise", "noisy_fixed_length_inputs", "jitter_volleys", "poisson_background", "merge_spikes", "background_capacity",
            "pad_spikes"]
 
 #: Onset of the mossy-fibre volley inside its window (s).
@@ -160,13 +160,7 @@ def make_schedule(params, calibration: dict, addresses, pointers, queries, warmu
     mf_t = np.repeat(starts + off, n)
     write_start = starts[warmup:warmup + m]
     read_start = starts[warmup + m::read_volleys]
-    # climbing fibre at the eligibility peak of the PF spikes evoked by the volley
-    lat = 0.5 * (calibration["latency_theta"] + calibration["latency_max"]) * 1e-3
-    t_cf = write_start + off + lat + in_unit(params.plasticity.eligibility_peak, "second")
-    t_teach = t_cf - in_unit(params.plasticity.cf_delay, "second") - calibration["io_latency"] * 1e-3
-    mu, j = np.nonzero(p)
-    teacher_i = j.astype(np.int64)
-    teacher_t = t_teach[mu]
+    teacher_i, teacher_t = teacher_spikes(params, calibration, write_start, p)
     total = T * (1 + len(sequence))
     segments = [(T, "baseline"), (T * warmup, "warm-up"), (T * m, "write"), (T * len(q) * read_volleys, "read")]
     return Schedule(T, off, write_start, read_start, total, mf_i, mf_t, teacher_i, teacher_t, segments,
@@ -174,6 +168,33 @@ def make_schedule(params, calibration: dict, addresses, pointers, queries, warmu
 
 
 # -- mossy-fibre noise ---------------------------------------------------------------------------------
+
+def teacher_spikes(params, calibration: dict, write_start, pointers):
+    """One teacher spike per 1 bit of each written pointer, timed so that the climbing fibre reaches
+    the Purkinje cells at the eligibility peak of the PF spikes that the write's volley evokes.
+
+    Parameters
+    ----------
+    params : SDMCircuitParams
+    calibration : dict
+        ``latency_theta``, ``latency_max`` and ``io_latency`` in ms (:func:`cerebellum.sdm_circuit.calibrate`).
+    write_start : (m,) float
+        Start (s) of each write window, in pair order.
+    pointers : (m, n_out) 0/1
+
+    Returns
+    -------
+    teacher_i : int64 array
+        Pointer bit (teacher input) of each spike.
+    teacher_t : float array
+        Spike times (s).
+    """
+    lat = 0.5 * (calibration["latency_theta"] + calibration["latency_max"]) * 1e-3
+    t_cf = np.asarray(write_start, float) + VOLLEY_OFFSET + lat + in_unit(params.plasticity.eligibility_peak, "second")
+    t_teach = t_cf - in_unit(params.plasticity.cf_delay, "second") - calibration["io_latency"] * 1e-3
+    mu, j = np.nonzero(np.asarray(pointers))
+    return j.astype(np.int64), t_teach[mu]
+
 
 def jitter_volleys(mf_t, jitter_s: float, rng: np.random.Generator) -> np.ndarray:
     """Shift every address-volley spike by an independent Gaussian delay.
