@@ -12,10 +12,9 @@ __all__ = ["run"]
 def run(config, sim, seed: int):
     """Run every level of ``config.noise_levels`` on ``seed``.
 
-    Every level runs in a fresh :class:`protocols.engine.Simulation` with the device settings of
-    ``sim``, so all levels generate the same code and every level after the first takes the
-    compiled program from the build cache (the noise is data of the program, not code). The
-    levels' simulated time, program times and build times are added to ``sim`` for the run's cost.
+    Every level is a part of ``sim`` (:meth:`protocols.engine.Simulation.part`): all levels generate
+    the same code and every level after the first takes the compiled program from the build cache
+    (the noise is data of the program, not code); the parts' times add up in the run's cost.
 
     Parameters
     ----------
@@ -31,27 +30,18 @@ def run(config, sim, seed: int):
         ``estimate_on_true_node_<model> (L,)``, ``corrected_fraction_<model> (L,)``,
         ``link_inference_steps (L,)``.
     """
-    from protocols.engine import RunOutput, Simulation
+    from protocols.engine import RunOutput
     from protocols.navigation.analysis import PREDICTORS
     from protocols.navigation.simulation import run as navigation_run
 
-    import brian2
-    from brian2.devices import reinit_devices
-
-    # leave the device of ``sim`` as each level's Simulation leaves its own, so the first level
-    # generates the same code as the others
-    reinit_devices()
-    brian2.set_device("runtime")
     levels = [float(x) for x in config.noise_levels]
     rows, events, target_level = [], 0, None
-    for k, noise in enumerate(levels):
+    for noise in levels:
         cfg = dataclasses.replace(config, pi_noise=noise)
         t0 = time.perf_counter()
-        with Simulation(device=sim.device, name=sim.name, seed=sim.seed, threads=sim.threads,
-                        progress=sim.progress, dt_ms=sim.dt_ms, runtime_target=sim.runtime_target,
-                        cache_dir=sim.cache_dir) as level_sim:
-            out, program = navigation_run(cfg, level_sim, seed), dict(level_sim.program)
-        _add_cost(sim, level_sim, f"pi_noise {noise:g}")
+        with sim.part(f"pi_noise {noise:g}") as level_sim:
+            out = navigation_run(cfg, level_sim, seed)
+        program = level_sim.program or None
         s = out.summary
         events += out.synaptic_events
         rows.append({"pi_noise": noise, "link_inference_accuracy": s["env1"]["link_inference_accuracy"],
@@ -81,23 +71,3 @@ def run(config, sim, seed: int):
                "levels": rows, "settings": target_level["settings"]}
     return RunOutput(summary=summary, data=data, synaptic_events=events)
 
-
-def _add_cost(sim, level_sim, label: str) -> None:
-    """Add one level's simulated time, run and build times and program phase times to ``sim``."""
-    t_end = sim.simulated_time_s + level_sim.simulated_time_s
-    sim.segments.append((t_end, label))
-    sim.run_time_s += level_sim.run_time_s
-    sim.build_time_s += float(getattr(level_sim, "build_time_s", 0.0) or 0.0)
-    if sim.launched_at is None:
-        sim.launched_at = level_sim.launched_at
-    prog = level_sim.program
-    if prog:
-        total = sim.program
-        total.setdefault("key", prog.get("key"))
-        total.setdefault("cached_per_level", []).append(prog.get("cached"))
-        total["cached"] = all(total["cached_per_level"])
-        for k in ("codegen_s", "compile_s", "load_s", "loop_s", "write_s", "total_s"):
-            if k in prog:
-                total[k] = round(total.get(k, 0.0) + prog[k], 4)
-        if "peak_memory_mib" in prog:
-            total["peak_memory_mib"] = max(total.get("peak_memory_mib", 0.0), prog["peak_memory_mib"])
