@@ -193,9 +193,25 @@ class GridCode:
             Codes ``e(x)`` (one per row), each of Euclidean norm 1.
         """
         pos = self._positions(positions)
-        phase = pos @ self._k.T                                                   # (..., 3M)
+        return self.encode_phases(pos @ self._k.T)
+
+    def encode_phases(self, phases):
+        """Unit-norm grid code of wave phases.
+
+        Parameters
+        ----------
+        phases : array_like, shape (..., 3 M)
+            Phases ``k_mj . x_m`` (rad) of the ``3 M`` plane waves; each module may hold its own
+            position (a drifting estimate), so any phases are allowed.
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., 6 M)
+            ``[cos, sin]`` of every wave, scaled to Euclidean norm 1 (layout of :meth:`encode`).
+        """
+        phase = np.asarray(phases, float)
         code = np.stack([np.cos(phase), np.sin(phase)], axis=-1)                 # (..., 3M, 2)
-        return code.reshape(*pos.shape[:-1], self.dim) * self._norm
+        return code.reshape(*phase.shape[:-1], self.dim) * self._norm
 
     def _displacement(self, action):
         if isinstance(action, str) or np.ndim(action) == 0:

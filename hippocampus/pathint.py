@@ -71,10 +71,8 @@ def wave_scales(grid) -> np.ndarray:
 
 
 def phase_code(grid, phases) -> np.ndarray:
-    """Unit-norm grid phase code of wave phases ``(..., 3 M)`` (layout of :meth:`GridCode.encode`)."""
-    th = np.asarray(phases, float)
-    code = np.stack([np.cos(th), np.sin(th)], axis=-1)
-    return code.reshape(*th.shape[:-1], grid.dim) / np.sqrt(3.0 * grid.n_modules)
+    """Unit-norm grid phase code of wave phases ``(..., 3 M)`` (:meth:`GridCode.encode_phases`)."""
+    return grid.encode_phases(phases)
 
 
 def action_phases(grid, actions) -> np.ndarray:
@@ -167,6 +165,7 @@ def closed_loop_walk(grid, restarts, steps, observations, codes, beta, rule: Cor
         ``t + 1``; -1 none), ``corrected (T,)`` whether the estimate of position ``t`` is a
         re-anchored one.
     """
+    from core.softmax import softmax
     from hippocampus.codes import decode_objects, grid_keys
 
     steps = np.asarray(steps, float)
@@ -195,9 +194,7 @@ def closed_loop_walk(grid, restarts, steps, observations, codes, beta, rule: Cor
         q = grid_keys(grid, phase_code(grid, th))
         queries[t] = q
         overlap = keys[lo:t + 1] @ q
-        s = beta * overlap
-        a = np.exp(s - s.max())
-        a /= a.sum()
+        a = softmax(overlap, beta)
         pred_vec[t] = a @ values[lo:t + 1]
         last = t + 1 == t_len or groups[t + 1] != groups[t]
         if rule is not None and not last:
