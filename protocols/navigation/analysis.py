@@ -33,7 +33,7 @@ def accuracy(pred, obs, mask) -> float:
     return float(np.mean(pred[mask] == obs[mask])) if mask.any() else float("nan")
 
 
-def abstract_predictions(design, beta=None, clear_between_envs=True, corrected=True) -> np.ndarray:
+def abstract_predictions(design, clear_between_envs=True, corrected=True) -> np.ndarray:
     """Abstract TEM-t predictions on the noisy walk (object indices, -1 at each environment's first step).
 
     Parameters
@@ -41,8 +41,6 @@ def abstract_predictions(design, beta=None, clear_between_envs=True, corrected=T
     design : dict
         From :func:`protocols.navigation.design.design_navigation`, whose closed-loop runs of
         :func:`hippocampus.pathint.closed_loop_walk` (same noise, same beta) hold the decodes.
-    beta : float, optional
-        Unused (the design's runs were made with the configured beta); kept for call symmetry.
     clear_between_envs : bool
         Each environment attends to its own memories only (as the gated spiking network); without,
         to every memory written before it in both (the counterfactual, with correction).
