@@ -43,12 +43,10 @@ def test_design_is_causal_and_path_integration_exact():
         assert np.allclose(des["keys"][t0:t0 + len(pos)], grid_keys(des["grid"], pos), atol=1e-9)
         # value t is the code of observation t
         assert np.array_equal(des["values"][t0:t0 + len(pos)], des["codes"][env["walk"].observations])
-    # changing future values leaves earlier predictions unchanged (abstract TEM-t on the same design)
-    before = abstract_predictions(des, cfg.beta)
-    changed = dict(des, values=des["values"].copy())
-    changed["values"][25:] = des["codes"][0]
-    after = abstract_predictions(changed, cfg.beta)
-    assert np.array_equal(before[:26], after[:26])
+    # the abstract predictions are the decodes of the design's closed-loop run (causality of that run:
+    # tests/test_pathint.py), one per window, none at each environment's first step
+    pred = abstract_predictions(des)
+    assert pred.shape == (n,) and pred[0] == -1 and pred[40] == -1
 
 
 def test_fixed_pool_does_not_depend_on_the_walk_length():

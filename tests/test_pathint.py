@@ -80,6 +80,25 @@ def test_correction_reanchors_after_a_path_integration_error_and_dead_reckoning_
     assert not drift["corrected"].any()
 
 
+def test_closed_loop_walk_is_causal_under_correction():
+    """Window t predicts step t + 1 from memories 0..t and corrections up to observation t: other
+    observations from step 9 on change no prediction of windows 0..8 and no estimate of steps 0..8
+    (the estimate of step t is re-anchored with observation t)."""
+    actions = [1] * 5 + [3] * 5 + [1] * 5
+    obs = np.concatenate([[0], np.cumsum([1] * 5 + [-1] * 5 + [1] * 4)])
+    codes = sensory_codes(6, 40, 4, np.random.default_rng(0))
+    steps = action_phases(GRID, actions) + phase_noise(GRID, np.random.default_rng(1).standard_normal((15, GRID.n_modules, 2)), 0.02)
+    start = {0: wave_phases(GRID, [0.0, 0.0])[0]}
+    before = closed_loop_walk(GRID, start, steps, obs, codes, 20.0, CorrectionRule())
+    changed = obs.copy()
+    changed[9:] = (changed[9:] + 3) % 6
+    after = closed_loop_walk(GRID, start, steps, changed, codes, 20.0, CorrectionRule())
+    assert before["corrected"][6:9].any()  # the correction acts inside the compared stretch
+    np.testing.assert_array_equal(before["decoded"][:9], after["decoded"][:9])
+    np.testing.assert_array_equal(before["estimate"][:9], after["estimate"][:9])
+    assert not np.array_equal(before["decoded"], after["decoded"])  # later windows do see the change
+
+
 def test_correction_needs_the_observed_object_and_a_matching_key():
     run, x, obs = _loop_walk()
     # first visits (steps 1-5) have no memory of their node: nothing re-anchors
