@@ -4,7 +4,10 @@
   schedule (a ``TimedArray`` with time step ``step``).
 * **KCs**: conductance-based LIF, ``C dv/dt = g_L (E_L - v) + g_exc (E_exc - v) + g_inh (E_inh - v)``;
   each PN spike adds ``w_pn`` to ``g_exc`` of every KC it projects to (binary ``projection``, drawn
-  with numpy by the caller).
+  with numpy by the caller). The PN -> KC synapse array has a length fixed by the network shape
+  (:func:`pn_kc_capacity`): the synapses of the projection are followed by inert filler synapses
+  (``present = 0``), so that the compiled program, whose code contains that length, serves every
+  draw of the projection.
 * **APL**: one graded, non-spiking neuron; its activity ``a`` jumps by the resource ``x`` of the
   KC -> APL synapse per KC spike (``x`` is 1 at rest, loses the fraction ``u`` per spike and
   recovers with ``tau_rec``) and decays with ``tau``; every KC sees ``g_inh = w (a - a_0)^+`` (a
@@ -24,7 +27,7 @@ from brian2 import (Hz, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses, Timed
 
 from mushroom_body.params import MushroomBodyParams
 
-__all__ = ["MushroomBody", "build_mushroom_body"]
+__all__ = ["MushroomBody", "build_mushroom_body", "pn_kc_capacity", "padded_pn_kc_pairs"]
 
 KC_EQS = """
 dv/dt = (g_L * (E_L - v) + g_exc * (E_exc - v) + g_inh * (E_inh - v)) / C_m : volt (unless refractory)
@@ -81,6 +84,54 @@ class MushroomBody:
                 for name, m in monitors.items() if m is not None}
 
 
+#: Standard deviations above the mean total in-degree that the PN -> KC synapse array leaves room for.
+CAPACITY_SD = 6.0
+
+
+def pn_kc_capacity(n_kc: int, k_min: int, k_max: int) -> int:
+    """Length of the PN -> KC synapse array for ``n_kc`` KCs of uniform in-degree ``k_min .. k_max``.
+
+    The total number of PN -> KC synapses is a sum of ``n_kc`` independent uniform in-degrees
+    (:func:`mushroom_body.theory.sparse_projection`); the array leaves room for the mean plus
+    :data:`CAPACITY_SD` standard deviations of that sum (a draw exceeds it with probability below
+    1e-9) and never for more than ``n_kc * k_max``. At the default 2,000 KCs with 6-7 PNs each that
+    is 13,135 slots for 13,000 +- 22 synapses: about 1 % filler.
+
+    Returns
+    -------
+    int
+    """
+    mean = n_kc * (k_min + k_max) / 2.0
+    var = n_kc * ((k_max - k_min + 1) ** 2 - 1) / 12.0
+    return int(min(n_kc * k_max, np.ceil(mean + CAPACITY_SD * np.sqrt(var))))
+
+
+def padded_pn_kc_pairs(projection: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PN -> KC synapse list of the projection followed by inert filler synapses up to ``capacity``.
+
+    Parameters
+    ----------
+    projection : int array, shape (n_kc, n_pn)
+        Binary PN -> KC matrix.
+    capacity : int
+        Length of the returned arrays; a projection with more synapses gets exactly its own number.
+
+    Returns
+    -------
+    pre, post : int32 arrays
+        PN and KC index of every synapse: the projection's synapses first (PN-major order), then
+        the filler, spread over PNs and KCs by index alone (the same for every draw).
+    present : float array
+        1 for a synapse of the projection, 0 for filler (it transmits nothing).
+    """
+    n_kc, n_pn = projection.shape
+    pre, post = np.nonzero(projection.T)          # PN j -> KC i
+    n_fill = max(0, capacity - len(pre))
+    fill = np.arange(n_fill)
+    present = np.r_[np.ones(len(pre)), np.zeros(n_fill)]
+    return (np.r_[pre, fill % n_pn].astype(np.int32), np.r_[post, fill % n_kc].astype(np.int32), present)
+
+
 def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates: np.ndarray, step,
                         dan_rates: np.ndarray | None = None, record_all: bool = False) -> MushroomBody:
     """Build the circuit for a schedule of PN (and DAN) rates.
@@ -124,9 +175,12 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     kc.v = kc_p.E_L
     apl = NeuronGroup(1, "da/dt = -a / tau_apl : 1", method="exact", namespace={"tau_apl": apl_p.tau}, name="apl")
     kc.a_apl = linked_var(apl, "a", index=np.zeros(n_kc, dtype=int))
-    pre, post = np.nonzero(projection.T)          # PN j -> KC i
-    pn_kc = Synapses(pn, kc, on_pre="g_exc_post += w_pn", namespace={"w_pn": kc_p.w_pn}, name="pn_kc")
-    pn_kc.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
+    pre, post, present = padded_pn_kc_pairs(projection, pn_kc_capacity(n_kc, kc_p.pn_per_kc_min, kc_p.pn_per_kc_max))
+    pn_kc = Synapses(pn, kc, model="present : 1 (constant)", on_pre="g_exc_post += w_pn * present",
+                     namespace={"w_pn": kc_p.w_pn}, name="pn_kc")
+    pn_kc.connect(i=pre, j=post)
+    pn_kc.present = present
+    pre = pre[present > 0]                        # events counted for the projection's synapses only
     # depressing KC -> APL synapses: the APL counts active KCs more than it counts their spikes
     kc_apl = Synapses(kc, apl, model="dx/dt = (1 - x) / tau_rec : 1 (event-driven)",
                       on_pre="a_post += x\nx -= u_apl * x", namespace={"tau_rec": apl_p.tau_rec, "u_apl": apl_p.u},
