@@ -180,7 +180,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
                      namespace={"w_pn": kc_p.w_pn}, name="pn_kc")
     pn_kc.connect(i=pre, j=post)
     pn_kc.present = present
-    pre = pre[present > 0]                        # events counted for the projection's synapses only
+    projection_pre = pre[present > 0]             # events counted for the projection's synapses only
     # depressing KC -> APL synapses: the APL counts active KCs more than it counts their spikes
     kc_apl = Synapses(kc, apl, model="dx/dt = (1 - x) / tau_rec : 1 (event-driven)",
                       on_pre="a_post += x\nx -= u_apl * x", namespace={"tau_rec": apl_p.tau_rec, "u_apl": apl_p.u},
@@ -191,7 +191,7 @@ def build_mushroom_body(p: MushroomBodyParams, projection: np.ndarray, pn_rates:
     pn_spikes = SpikeMonitor(pn, record=bool(record_all), name="pn_spikes")  # counts suffice for the metrics
     objects = [pn, kc, apl, pn_kc, kc_apl, kc_spikes, pn_spikes]
     circuit = MushroomBody(objects=objects, pn=pn, kc=kc, apl=apl, kc_spikes=kc_spikes, pn_spikes=pn_spikes,
-                           pathways=[(pn_spikes, pre), (kc_spikes, np.arange(n_kc))])
+                           pathways=[(pn_spikes, projection_pre), (kc_spikes, np.arange(n_kc))])
     if output:
         kc.w_out = 1.0
         _build_output(p, circuit, dan_rates, step)
